@@ -1,0 +1,2 @@
+/** The oioi SDK: protocol core, server core and client. */
+export * from './protocol/index.js';

@@ -1,0 +1,3 @@
+export * from './evse-id.js';
+export * from './evco-id.js';
+export * from './uid.js';

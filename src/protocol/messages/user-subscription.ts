@@ -1,0 +1,2 @@
+// Calls of this family are declared here with defineCall and listed in the exported map.
+export const userSubscriptionCalls = {} as const;
