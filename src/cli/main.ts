@@ -10,6 +10,9 @@ type Command = (argv: string[]) => Promise<number | void>;
 const commands: Record<string, () => Promise<{ run: Command }>> = {
   send: () => import('./commands/send.js'),
   schema: () => import('./commands/schema.js'),
+  hub: () => import('./commands/hub.js'),
+  partner: () => import('./commands/partner.js'),
+  key: () => import('./commands/key.js'),
 };
 
 const help = `usage: oioi <command> [options]

@@ -1,0 +1,56 @@
+/** `oioi hub`: runs the roaming platform (shared/cli.md, "Hub"). */
+import { readFileSync } from 'node:fs';
+import { startHub } from '../../hub/index.js';
+import { dbFlag } from '../db-flag.js';
+import { readFlags, UsageError } from '../flags.js';
+
+function positiveInt(value: unknown, flag: string, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} takes a whole number >= ${min}`);
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = readFlags(argv, {
+    ...dbFlag,
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8080' },
+    path: { type: 'string', default: '/api/v4/request' },
+    'upstream-timeout': { type: 'string', default: '20000' },
+    'surface-limit': { type: 'string', default: '500' },
+    'minimum-version': { type: 'string', default: '4.0.0' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+  });
+  const port = positiveInt(values.port, 'port', 0);
+  if (port > 65535) throw new UsageError('--port must be at most 65535');
+  const path = values.path as string;
+  if (!path.startsWith('/')) throw new UsageError('--path must start with /');
+  const cert = values['tls-cert'] as string | undefined;
+  const key = values['tls-key'] as string | undefined;
+  if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');
+  const hub = await startHub({
+    ...(cert && key ? { tls: { cert: readFileSync(cert), key: readFileSync(key) } } : {}),
+    db: values.db as string,
+    host: values.host as string,
+    port,
+    path,
+    upstreamTimeoutMs: positiveInt(values['upstream-timeout'], 'upstream-timeout'),
+    surfaceLimit: positiveInt(values['surface-limit'], 'surface-limit'),
+    minimumVersion: values['minimum-version'] as string,
+  });
+  process.stdout.write(`oioi hub listening on ${hub.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      hub.stop().then(resolve, (err) => {
+        process.stderr.write(`oioi hub: error while stopping: ${err?.message ?? err}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

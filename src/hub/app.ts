@@ -1,0 +1,72 @@
+/**
+ * A running hub: storage, partner cache, the OIOI server and the background workers, started in
+ * that order and stopped in reverse.
+ */
+import { openStorage, type Storage } from '../storage/index.js';
+import { createLogger, createOioiServer, type Logger, type OioiServer } from '../transport/server/index.js';
+import { defaultHubConfig, type HubConfig, type HubContext, type HubWorker } from './context.js';
+import { hubHandlers } from './handlers.js';
+import { startWorkers } from './workers.js';
+import { startAuthenticator } from './partners/authenticator.js';
+
+export interface HubOptions extends Partial<HubConfig> {
+  /** Storage URL (`sqlite:<path>` or `postgres://…`), or an open Storage. */
+  db: string | Storage;
+  host?: string;
+  port?: number;
+  path?: string;
+  logger?: Logger;
+  now?: () => Date;
+  bodyLimit?: number;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+}
+
+export interface RunningHub {
+  /** The full request URL, e.g. http://127.0.0.1:8080/api/v4/request. */
+  readonly url: string;
+  readonly context: HubContext;
+  readonly server: OioiServer;
+  /** Stops accepting, finishes requests in flight, stops workers, closes storage. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a hub. Example: `const hub = await startHub({ db: 'sqlite:./data/oioi.db', port: 0 }); console.log(hub.url)`.
+ */
+export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const { db, host = '127.0.0.1', port = 8080, path = '/api/v4/request', logger = createLogger(), now = () => new Date(), bodyLimit, tls, ...rest } = options;
+  const config: HubConfig = Object.freeze({ ...defaultHubConfig, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) });
+  const storage = typeof db === 'string' ? await openStorage(db) : db;
+  const auth = await startAuthenticator(storage);
+  const context: HubContext = { storage, config, auth, log: logger, now };
+  const server = createOioiServer({
+    path,
+    authenticate: (key) => auth.authenticate(key),
+    handlers: hubHandlers(context),
+    logger,
+    ...(bodyLimit ? { bodyLimit } : {}),
+    ...(tls ? { tls } : {}),
+  });
+  let url: string;
+  try {
+    url = await server.listen(port, host);
+  } catch (err) {
+    auth.stop();
+    await storage.close();
+    throw err;
+  }
+  const workers: HubWorker[] = startWorkers(context);
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    context,
+    server,
+    stop: () =>
+      (stopping ??= (async () => {
+        await server.close();
+        await Promise.all(workers.map((w) => w.stop()));
+        auth.stop();
+        await storage.close();
+      })()),
+  };
+}

@@ -1,0 +1,24 @@
+/** The storage layer's public face: open a Storage from a URL. */
+import { OioiError } from '../protocol/errors.js';
+import type { Storage } from './types.js';
+
+export type { Storage } from './types.js';
+export * from './partners.js';
+
+/** The embedded default (shared/cli.md). */
+export const DEFAULT_DB_URL = 'sqlite:./data/oioi.db';
+
+/**
+ * Opens the storage a URL names: `sqlite:<path>` or `postgres://user:pass@host:port/db`.
+ * Example: `const storage = await openStorage('sqlite:./data/oioi.db')`.
+ */
+export async function openStorage(url: string = DEFAULT_DB_URL): Promise<Storage> {
+  if (url.startsWith('sqlite:') || url === ':memory:' || (!url.includes('://') && !url.startsWith('postgres'))) {
+    const { openSqliteStorage } = await import('./sqlite/index.js');
+    return openSqliteStorage(url.startsWith('sqlite:') ? url : `sqlite:${url}`);
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    throw new OioiError(100, 'PostgreSQL storage is not available in this build yet (see issue: PostgreSQL storage)');
+  }
+  throw new Error(`unknown storage URL '${url}': use sqlite:<path> or postgres://user:pass@host:port/db`);
+}

@@ -1,0 +1,42 @@
+/**
+ * The durable outbox: messages the hub owes partners (CDRs, whitelists). Rows are written in the
+ * same transaction as the change that causes them, delivered at least once, in order per partner.
+ */
+export type OutboxState = 'pending' | 'failing' | 'delivered' | 'dead' | 'superseded';
+
+export interface OutboxItemInput {
+  partnerId: number;
+  /** The OIOI call name to send. */
+  call: string;
+  /** The call's payload (the value under the call key). */
+  payload: unknown;
+  subject?: string;
+}
+
+export interface OutboxEntry {
+  id: number;
+  partnerId: number;
+  call: string;
+  payload: unknown;
+  subject?: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string;
+  lastCode?: number;
+  createdAt: number;
+  deliveredAt?: number;
+}
+
+export interface OutboxRepository {
+  /** Adds items on their own (changes that need the same transaction use the engine's insert helper). */
+  enqueue(items: OutboxItemInput[], now: number): Promise<number[]>;
+  /** For each partner, its oldest open entry when that entry is due at `now`; at most `limit`. */
+  due(now: number, limit: number): Promise<OutboxEntry[]>;
+  markDelivered(id: number, now: number, code: number): Promise<void>;
+  markFailed(id: number, failure: { error: string; code?: number; nextAttemptAt: number; dead: boolean }): Promise<void>;
+  list(filter?: { state?: OutboxState; partnerId?: number; limit?: number }): Promise<OutboxEntry[]>;
+  /** Puts dead or failing entries (all, or the given ids) back to pending, due now. Returns how many. */
+  retry(ids: number[] | 'dead', now: number): Promise<number>;
+  counts(): Promise<Array<{ partnerId: number; state: OutboxState; count: number }>>;
+}

@@ -1,0 +1,13 @@
+/**
+ * Inserting outbox rows inside another write's transaction (a CDR and its forwarding commit
+ * together, or not at all).
+ */
+import type { OutboxItemInput } from '../outbox.js';
+import type { Db } from './database.js';
+
+/** Inserts outbox rows with the given connection; call it inside a `SqliteDatabase.write` fn. */
+export function insertOutboxRows(db: Db, items: readonly OutboxItemInput[], now: number): number[] {
+  if (items.length === 0) return [];
+  const stmt = db.prepare('INSERT INTO outbox (partner_id, call, payload, subject, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, \'pending\', 0, ?, ?)');
+  return items.map((i) => Number(stmt.run(i.partnerId, i.call, JSON.stringify(i.payload), i.subject ?? null, now, now).lastInsertRowid));
+}
