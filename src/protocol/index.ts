@@ -6,3 +6,4 @@ export * from './parse.js';
 export { calls } from './messages/index.js';
 export * as schemas from './messages/common.js';
 export * from './identifiers/index.js';
+export * from './time.js';

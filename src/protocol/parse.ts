@@ -63,6 +63,12 @@ export function validate(schema: TSchema, value: unknown, root: string): void {
   const first = [...v.Errors(value)][0];
   if (!first) throw new OioiError(230, `${root}: invalid`);
   let path = jsonPath(root, first.instancePath);
+  // A failed `if`/`then` (a field checked by the value of another, e.g. `identifier` by
+  // `identifier-type`) reports only the `if`; validate the `then` branch to name the field itself.
+  if (first.keyword === 'if') {
+    const then = resolvePointer(schema, `${first.schemaPath}/then`) as TSchema | undefined;
+    if (then) validate(then, resolvePointer(value, first.instancePath), path);
+  }
   let what = errorMessageAt(schema, first.schemaPath) ?? first.message;
   const params = first.params as { requiredProperties?: string[] } | undefined;
   if (first.keyword === 'required' && params?.requiredProperties?.length) {
@@ -116,6 +122,9 @@ export function parseResponse<K extends CallName>(call: K, body: unknown): Respo
   if (!def) throw new OioiError(200, `unknown call '${String(call).slice(0, 64)}'`);
   let value = structuredClone(toBody(body));
   if (!isRecord(value)) throw new OioiError(230, `${call} response: body must be one JSON object`);
+  // Some implementations (and three of the spec's examples) answer the payload alone, without
+  // `result`; a body that carries payload keys but no result is read as a success.
+  if (value.result === undefined && Object.keys(value).length > 0) value.result = { code: 0, message: '' };
   if (isRecord(value.result)) {
     const code = readCode(value.result.code);
     if (code !== undefined) value.result.code = code;

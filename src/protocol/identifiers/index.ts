@@ -1,3 +1,4 @@
 export * from './evse-id.js';
 export * from './evco-id.js';
 export * from './uid.js';
+export * from './partner-identifier.js';

@@ -40,11 +40,11 @@ export const connectorTypes = [
   'Type2', 'Combo', 'Chademo', 'Schuko', 'Type3', 'CeeBlue', '3PinSquare', 'Type1', 'CeeRed',
   'Cee2Poles', 'Tesla', 'Scame', 'Nema5', 'CeePlus', 'T13', 'T15', 'T23', 'Marechal', 'TypeE',
 ] as const;
-export const ConnectorType = Type.Union(connectorTypes.map((t) => Type.Literal(t)), { errorMessage: `not a known connector type (${connectorTypes.join(', ')})` });
+export const ConnectorType = Type.Enum(connectorTypes, { errorMessage: `not a known connector type (${connectorTypes.join(', ')})` });
 
 /** Connector statuses of connector-post-status. */
 export const connectorStatuses = ['Available', 'Occupied', 'Reserved', 'Offline', 'Unknown'] as const;
-export const ConnectorStatus = Type.Union(connectorStatuses.map((s) => Type.Literal(s)), { errorMessage: 'not a connector status (Available, Occupied, Reserved, Offline, Unknown)' });
+export const ConnectorStatus = Type.Enum(connectorStatuses, { errorMessage: 'not a connector status (Available, Occupied, Reserved, Offline, Unknown)' });
 
 /** Whether a value is a plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, any> {

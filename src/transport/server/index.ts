@@ -1,0 +1,8 @@
+/**
+ * The OIOI server core (`oioi/server`): one POST endpoint, API-key authentication, dispatch by
+ * call name to typed handlers, result codes and HTTP statuses as shared/protocol.md prescribes.
+ */
+export { createOioiServer } from './server.js';
+export { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { apiKeyOf, checkPartnerIdentifier, checkRole, defaultAuthorize } from './auth.js';
+export type { Authenticate, Authorize, Handler, HandlerContext, HandlerResult, Handlers, OioiServer, Principal, ServerOptions } from './types.js';
