@@ -16,7 +16,9 @@ export function envName(flag: string): string {
  * Example: `const { values, positionals } = readFlags(argv, { db: { type: 'string' } })`.
  */
 export function readFlags(argv: string[], spec: FlagSpec, env: NodeJS.ProcessEnv = process.env) {
-  const { values, positionals } = parseArgs({ args: argv, options: spec as any, allowPositionals: true, strict: true });
+  // Defaults are applied here, after the environment: handed to parseArgs they would hide OIOI_* values.
+  const options = Object.fromEntries(Object.entries(spec).map(([name, { default: _default, ...opt }]) => [name, opt]));
+  const { values, positionals } = parseArgs({ args: argv, options: options as any, allowPositionals: true, strict: true });
   const out: Record<string, string | boolean | undefined> = {};
   for (const [name, opt] of Object.entries(spec)) {
     const given = (values as Record<string, unknown>)[name];

@@ -13,6 +13,10 @@ const commands: Record<string, () => Promise<{ run: Command }>> = {
   hub: () => import('./commands/hub.js'),
   partner: () => import('./commands/partner.js'),
   key: () => import('./commands/key.js'),
+  tariff: () => import('./commands/tariff.js'),
+  account: () => import('./commands/account.js'),
+  outbox: () => import('./commands/outbox.js'),
+  demo: () => import('./commands/demo.js'),
 };
 
 const help = `usage: oioi <command> [options]

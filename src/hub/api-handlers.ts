@@ -4,6 +4,6 @@ import type { HubContext } from './context.js';
 
 export function apiHandlers(ctx: HubContext): Handlers {
   return {
-    'api-minimum-version-number': () => ({ 'minimum-version-number': ctx.config.minimumVersion }) as any,
+    'api-minimum-version-number': () => ({ 'api-minimum-version-number': { 'minimum-version': ctx.config.minimumVersion } }),
   };
 }

@@ -17,7 +17,10 @@ export interface HubOptions extends Partial<HubConfig> {
   path?: string;
   logger?: Logger;
   now?: () => Date;
+  /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Largest body from EMP/OEM senders, whose rfid-post carries whole whitelists (default 64 MiB). */
+  whitelistBodyLimit?: number;
   tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
@@ -34,7 +37,7 @@ export interface RunningHub {
  * Starts a hub. Example: `const hub = await startHub({ db: 'sqlite:./data/oioi.db', port: 0 }); console.log(hub.url)`.
  */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const { db, host = '127.0.0.1', port = 8080, path = '/api/v4/request', logger = createLogger(), now = () => new Date(), bodyLimit, tls, ...rest } = options;
+  const { db, host = '127.0.0.1', port = 8080, path = '/api/v4/request', logger = createLogger(), now = () => new Date(), bodyLimit = 1024 * 1024, whitelistBodyLimit = 64 * 1024 * 1024, tls, ...rest } = options;
   const config: HubConfig = Object.freeze({ ...defaultHubConfig, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) });
   const storage = typeof db === 'string' ? await openStorage(db) : db;
   const auth = await startAuthenticator(storage);
@@ -44,7 +47,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     authenticate: (key) => auth.authenticate(key),
     handlers: hubHandlers(context),
     logger,
-    ...(bodyLimit ? { bodyLimit } : {}),
+    // OIOI_VALIDATE_RESPONSES=1 checks every answer against its schema (the e2e suites turn it on).
+    validateResponses: process.env.OIOI_VALIDATE_RESPONSES === '1',
+    bodyLimit: (principal) => (principal.roles.some((r) => r === 'emp' || r === 'oem') ? Math.max(bodyLimit, whitelistBodyLimit) : bodyLimit),
     ...(tls ? { tls } : {}),
   });
   let url: string;

@@ -14,6 +14,8 @@ export interface HubConfig {
   /** Outbox: first retry delay and cap of the exponential back-off, ms. */
   readonly outboxMinDelayMs: number;
   readonly outboxMaxDelayMs: number;
+  /** Outbox: an entry still undelivered this long after it was made (or retried) moves to 'dead', ms. */
+  readonly outboxDeadAfterMs: number;
 }
 
 export const defaultHubConfig: HubConfig = Object.freeze({
@@ -22,6 +24,7 @@ export const defaultHubConfig: HubConfig = Object.freeze({
   minimumVersion: '4.0.0',
   outboxMinDelayMs: 1_000,
   outboxMaxDelayMs: 10 * 60_000,
+  outboxDeadAfterMs: 7 * 24 * 3600_000,
 });
 
 export interface HubContext {

@@ -1,6 +1,7 @@
 /** The hub's background workers; each slice that needs one adds it here. */
 import type { HubContext, HubWorker } from './context.js';
+import { startOutboxWorker } from './outbox/worker.js';
 
-export function startWorkers(_ctx: HubContext): HubWorker[] {
-  return [];
+export function startWorkers(ctx: HubContext): HubWorker[] {
+  return [startOutboxWorker(ctx)];
 }

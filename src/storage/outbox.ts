@@ -26,6 +26,8 @@ export interface OutboxEntry {
   lastCode?: number;
   createdAt: number;
   deliveredAt?: number;
+  /** When an operator last put it back to pending; the dead-letter age counts from here. */
+  retriedAt?: number;
 }
 
 export interface OutboxRepository {
@@ -39,4 +41,6 @@ export interface OutboxRepository {
   /** Puts dead or failing entries (all, or the given ids) back to pending, due now. Returns how many. */
   retry(ids: number[] | 'dead', now: number): Promise<number>;
   counts(): Promise<Array<{ partnerId: number; state: OutboxState; count: number }>>;
+  /** Calls `fn` after this process commits new outbox rows (a hint to look at `due` now). Returns unsubscribe. */
+  onEnqueue(fn: () => void): () => void;
 }

@@ -3,10 +3,22 @@
  * for PostgreSQL. Services see only these interfaces.
  */
 import type { PartnerRepository } from './partners.js';
+import type { PoiRepository } from './poi.js';
+import type { TariffRepository } from './tariffs.js';
+import type { OutboxRepository } from './outbox.js';
+import type { SessionRepository } from './sessions.js';
+import type { CdrRepository } from './cdrs.js';
+import type { AuthorizationRepository } from './authorization.js';
 
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
   readonly partners: PartnerRepository;
+  readonly poi: PoiRepository;
+  readonly tariffs: TariffRepository;
+  readonly outbox: OutboxRepository;
+  readonly sessions: SessionRepository;
+  readonly cdrs: CdrRepository;
+  readonly authorization: AuthorizationRepository;
   /**
    * A token that changes when another process commits (the CLI adding a partner or revoking a
    * key). The hub polls it to refresh its caches within a second.

@@ -57,7 +57,7 @@ export async function startHubProcess({ args = [], env = {} }: { args?: string[]
   const start = async (port: string) => {
     child = spawn(process.execPath, oioiArgv(['hub', '--db', db, '--port', port, ...args]), {
       cwd: repoRoot,
-      env: { ...process.env, OIOI_LOG: process.env.OIOI_TEST_LOG ?? 'silent', ...env },
+      env: { ...process.env, OIOI_LOG: process.env.OIOI_TEST_LOG ?? 'silent', OIOI_VALIDATE_RESPONSES: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     url = await waitForUrl(child);

@@ -4,6 +4,16 @@ import { startHub } from '../../hub/index.js';
 import { dbFlag } from '../db-flag.js';
 import { readFlags, UsageError } from '../flags.js';
 
+/** Reads a size in bytes: `1048576`, `512KiB`, `1MiB`. */
+function bytes(value: unknown, flag: string): number {
+  const m = /^([0-9]+)\s*(B|KiB|MiB|GiB)?$/i.exec(String(value));
+  if (!m) throw new UsageError(`--${flag} takes a size such as 1048576, 512KiB or 1MiB`);
+  const unit = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+  const n = Number(m[1]) * unit;
+  if (n < 1024) throw new UsageError(`--${flag} must be at least 1KiB`);
+  return n;
+}
+
 function positiveInt(value: unknown, flag: string, min = 1): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} takes a whole number >= ${min}`);
@@ -18,7 +28,12 @@ export async function run(argv: string[]): Promise<number> {
     path: { type: 'string', default: '/api/v4/request' },
     'upstream-timeout': { type: 'string', default: '20000' },
     'surface-limit': { type: 'string', default: '500' },
+    'outbox-dead-after': { type: 'string', default: String(7 * 24 * 3600_000) },
+    'outbox-min-delay': { type: 'string', default: '1000' },
+    'outbox-max-delay': { type: 'string', default: String(10 * 60_000) },
     'minimum-version': { type: 'string', default: '4.0.0' },
+    'body-limit': { type: 'string', default: '1MiB' },
+    'whitelist-body-limit': { type: 'string', default: '64MiB' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
   });
@@ -37,7 +52,12 @@ export async function run(argv: string[]): Promise<number> {
     path,
     upstreamTimeoutMs: positiveInt(values['upstream-timeout'], 'upstream-timeout'),
     surfaceLimit: positiveInt(values['surface-limit'], 'surface-limit'),
+    outboxDeadAfterMs: positiveInt(values['outbox-dead-after'], 'outbox-dead-after'),
+    outboxMinDelayMs: positiveInt(values['outbox-min-delay'], 'outbox-min-delay'),
+    outboxMaxDelayMs: positiveInt(values['outbox-max-delay'], 'outbox-max-delay'),
     minimumVersion: values['minimum-version'] as string,
+    bodyLimit: bytes(values['body-limit'], 'body-limit'),
+    whitelistBodyLimit: bytes(values['whitelist-body-limit'], 'whitelist-body-limit'),
   });
   process.stdout.write(`oioi hub listening on ${hub.url}\n`);
   await new Promise<void>((resolve) => {

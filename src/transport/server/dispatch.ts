@@ -18,9 +18,11 @@ export interface DispatchConfig {
   authenticate: Authenticate;
   handlers: Handlers;
   authorize: Authorize | undefined;
-  bodyLimit: number;
+  bodyLimit: number | ((principal: Principal) => number);
   logger: Logger;
   limiter: RateLimiter | undefined;
+  /** Check every answer against the call's response schema (tests, staging); off in production. */
+  validateResponses?: boolean;
   /** Read on every answer: once the server is closing, keep-alive sockets are told to close. */
   isClosing: () => boolean;
 }
@@ -81,7 +83,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
         if (wait > 0) throw new OioiError(200, 'rate limit exceeded', { httpStatus: 429, retryAfter: wait });
       }
 
-      const raw = await readBody(req, bodyLimit);
+      const raw = await readBody(req, typeof bodyLimit === 'number' ? bodyLimit : bodyLimit(principal));
       let value: unknown;
       try {
         value = JSON.parse(utf8.decode(raw));
@@ -108,6 +110,14 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
       const pending = handler(payload, ctx);
       const answer = pending instanceof Promise ? await pending : pending;
       const out = handlerBody(answer as Record<string, unknown>);
+      if (cfg.validateResponses) {
+        try {
+          validate(def.response, JSON.parse(out.body), `${call} response`);
+        } catch (schemaError) {
+          // A handler broke the contract: a bug of ours, never shown to the partner as success.
+          throw new Error(`handler answer breaks the response schema: ${(schemaError as Error).message}`);
+        }
+      }
       return reply(res, requestId, 200, out.code, out.body);
     } catch (err) {
       const out = errorOutcome(err, stage);

@@ -24,11 +24,12 @@ export function createOioiServer(options: ServerOptions): OioiServer {
     requestTimeoutMs = 30_000,
     keepAliveTimeoutMs = 15_000,
     tls,
+    validateResponses = false,
   } = options;
   if (typeof authenticate !== 'function') throw new TypeError('createOioiServer: authenticate is required');
   if (!handlers || typeof handlers !== 'object') throw new TypeError('createOioiServer: handlers is required');
   if (!path.startsWith('/')) throw new TypeError(`createOioiServer: path must start with '/': ${path}`);
-  if (!(bodyLimit > 0)) throw new TypeError('createOioiServer: bodyLimit must be positive');
+  if (typeof bodyLimit !== 'function' && !(bodyLimit > 0)) throw new TypeError('createOioiServer: bodyLimit must be positive');
 
   let closing = false;
   const listener = createRequestListener({
@@ -39,6 +40,7 @@ export function createOioiServer(options: ServerOptions): OioiServer {
     bodyLimit,
     logger,
     limiter: rateLimit ? createRateLimiter(rateLimit) : undefined,
+    validateResponses,
     isClosing: () => closing,
   });
   const server: http.Server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener);

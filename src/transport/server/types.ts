@@ -42,9 +42,15 @@ export interface ServerOptions {
    * before the schema and the partner identifier after it (shared/protocol.md's order).
    */
   authorize?: Authorize;
-  /** Largest accepted body in bytes (default 1 MiB); larger: 413/230. */
-  bodyLimit?: number;
+  /**
+   * Largest accepted body in bytes (default 1 MiB); larger: 413/230. A function decides per
+   * authenticated sender (the body is read after authentication), so a hub can let EMPs post
+   * whitelists of a million UIDs while keeping everyone else to 1 MiB.
+   */
+  bodyLimit?: number | ((principal: Principal) => number);
   logger?: Logger;
+  /** Check every answer against the call's response schema; a breach is logged and answered 500/100. */
+  validateResponses?: boolean;
   /** Token bucket per API key (`principal.keyId`); default off. */
   rateLimit?: { perSecond: number; burst: number } | false;
   /** Default 10 s. */

@@ -1,0 +1,123 @@
+/**
+ * The outbox worker: delivers what the hub owes partners (CDRs, whitelists), at least once, in
+ * order per partner (shared/protocol.md, "CDRs"). It sends each partner's oldest open entry when
+ * it is due, backs off exponentially with jitter after a failure, and moves entries that stayed
+ * undeliverable longer than `outboxDeadAfterMs` to 'dead' for the operator (`oioi outbox`).
+ */
+import { isSuccess, type CallName } from '../../protocol/index.js';
+import type { OutboxEntry } from '../../storage/outbox.js';
+import { isOioiClientError, OioiClient } from '../../transport/client/index.js';
+import type { HubContext, HubWorker } from '../context.js';
+
+export interface OutboxWorkerOptions {
+  /** How often to look for due entries without a wake-up (other processes retry entries too). */
+  pollMs?: number;
+  /** Most entries sent at once (one per partner). */
+  batch?: number;
+  random?: () => number;
+}
+
+/**
+ * The wait after the `attempts`-th failure: min * 2^(attempts-1), capped, with "equal jitter"
+ * (half fixed, half random) so a failing partner is neither hammered nor forgotten.
+ * Example: `retryDelay(1, 1000, 600000)` is in [500, 1000].
+ */
+export function retryDelay(attempts: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(Math.max(attempts - 1, 0), 40));
+  return Math.round(base / 2 + random() * (base / 2));
+}
+
+/** Starts the worker. Example: `const w = startOutboxWorker(ctx); …; await w.stop()`. */
+export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, random = Math.random }: OutboxWorkerOptions = {}): HubWorker & { wake(): void } {
+  const { storage, config, log } = ctx;
+  const clients = new Map<number, { url: string; apiKey: string; client: OioiClient }>();
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  /** One client per partner endpoint, replaced when the operator changes the endpoint. */
+  function clientFor(partnerId: number, url: string, apiKey: string): OioiClient {
+    const c = clients.get(partnerId);
+    if (c && c.url === url && c.apiKey === apiKey) return c.client;
+    c?.client.close();
+    const client = new OioiClient({ url, apiKey: apiKey || '-', timeoutMs: config.upstreamTimeoutMs, retry: false });
+    clients.set(partnerId, { url, apiKey, client });
+    return client;
+  }
+
+  async function fail(e: OutboxEntry, error: string, code?: number): Promise<void> {
+    const now = ctx.now().getTime();
+    const age = now - (e.retriedAt ?? e.createdAt);
+    const dead = age >= config.outboxDeadAfterMs;
+    const nextAttemptAt = now + retryDelay(e.attempts + 1, config.outboxMinDelayMs, config.outboxMaxDelayMs, random);
+    await storage.outbox.markFailed(e.id, { error, ...(code === undefined ? {} : { code }), nextAttemptAt, dead });
+    log[dead ? 'error' : 'warn']({ msg: dead ? 'outbox entry dead' : 'outbox delivery failed', id: e.id, partner: e.partnerId, call: e.call, error });
+  }
+
+  async function deliver(e: OutboxEntry): Promise<void> {
+    const partner = ctx.auth.partner(e.partnerId);
+    if (!partner) return fail(e, `partner ${e.partnerId} no longer exists`);
+    if (!partner.endpoint?.url) return fail(e, `partner ${e.partnerId} (${partner.name}) has no endpoint: set one with oioi partner, then oioi outbox retry`);
+    let answer: { result: { code: number; message: string } };
+    try {
+      const client = clientFor(partner.id, partner.endpoint.url, partner.endpoint.apiKey);
+      answer = (await client.send(e.call as CallName, e.payload as never, { timeoutMs: config.upstreamTimeoutMs })) as never;
+    } catch (err) {
+      const what = isOioiClientError(err) ? `${err.kind}: ${err.message}` : String((err as Error)?.message ?? err);
+      return fail(e, what);
+    }
+    const code = answer.result.code;
+    if (isSuccess(code)) {
+      await storage.outbox.markDelivered(e.id, ctx.now().getTime(), code);
+      log.info({ msg: 'outbox delivered', id: e.id, partner: e.partnerId, call: e.call, code });
+    } else {
+      await fail(e, `partner answered ${code}: ${answer.result.message}`, code);
+    }
+  }
+
+  /** Sends due entries until none is left, then sleeps until the next one is due or a wake-up. */
+  async function run(): Promise<void> {
+    do {
+      again = false;
+      let due: OutboxEntry[];
+      try {
+        due = await storage.outbox.due(ctx.now().getTime(), batch);
+      } catch (err) {
+        log.error({ msg: 'outbox: cannot read due entries', error: String((err as Error)?.message ?? err) });
+        break;
+      }
+      if (due.length === 0) break;
+      await Promise.all(due.map((e) => deliver(e).catch((err) => log.error({ msg: 'outbox: cannot record outcome', id: e.id, error: String(err?.message ?? err) }))));
+      again = true; // the next entry of each partner may be due right away
+    } while (!stopped && again);
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    clearTimeout(timer);
+    running = run().finally(() => {
+      running = undefined;
+      if (stopped) return;
+      if (again) kick();
+      else timer = setTimeout(kick, pollMs);
+    });
+  }
+
+  const unsubscribe = storage.outbox.onEnqueue(kick);
+  kick();
+  return {
+    wake: kick,
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      clearTimeout(timer);
+      await running; // an in-flight send finishes and its outcome is recorded
+      for (const c of clients.values()) c.client.close();
+    },
+  };
+}

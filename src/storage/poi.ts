@@ -1,0 +1,137 @@
+/**
+ * Stations and connectors (POI) as storage keeps them: the repository interface the hub's POI
+ * services use. SQLite implements it in sqlite/poi.ts; PostgreSQL will implement the same.
+ * Rules that must hold inside one transaction (connector set fixed, EVSE IDs not shared across
+ * owners) are decided here and reported as outcomes; services turn outcomes into result codes.
+ */
+
+export type ConnectorStatusValue = 'Available' | 'Occupied' | 'Reserved' | 'Offline' | 'Unknown';
+
+/** One connector of a posted station. */
+export interface ConnectorInput {
+  /** The EVSE ID as the CPO sent it. */
+  evseId: string;
+  /** The comparison key (`evseKey(evseId)`): upper case, no `*`. */
+  evseKey: string;
+  type: string;
+  /** kW. */
+  speed: number;
+}
+
+/** A station-post as storage sees it. */
+export interface StationInput {
+  /** The hub partner id of the CPO (its company id). */
+  ownerPartnerId: number;
+  /** The partner identifier the station was posted under: it owns the station. */
+  ownerIdentifier: string;
+  /** The CPO's own `station.id`. */
+  cpoStationId: string;
+  name: string;
+  latitude: number;
+  longitude: number;
+  isPrivate: boolean;
+  isFreeCharge: boolean;
+  deleted: boolean;
+  /** The static data as posted (normalized), without `connectors`: answered by station-get-by-ids. */
+  data: Record<string, unknown>;
+  connectors: ConnectorInput[];
+  /** ms since epoch. */
+  at: number;
+}
+
+/** What a station-post did, or which rule it broke. */
+export type SaveStationOutcome =
+  | { ok: true; stationId: number | null; created: boolean; changed: boolean; deleted: boolean }
+  | { ok: false; reason: 'connector-set-changed'; added: string[]; removed: string[] }
+  | { ok: false; reason: 'evse-taken'; evseId: string; sameCoordinates: boolean };
+
+export interface ConnectorRecord {
+  id: number;
+  evseId: string;
+  evseKey: string;
+  type: string;
+  speed: number;
+  status: ConnectorStatusValue;
+  /** ms since epoch of the last status change, null before the first status post. */
+  statusChangedAt: number | null;
+}
+
+export interface StationRecord {
+  id: number;
+  ownerPartnerId: number;
+  ownerIdentifier: string;
+  cpoStationId: string;
+  name: string;
+  latitude: number;
+  longitude: number;
+  isPrivate: boolean;
+  isFreeCharge: boolean;
+  ownerType: string | null;
+  data: Record<string, unknown>;
+  /** ms since epoch. */
+  staticChangedAt: number;
+  connectors: ConnectorRecord[];
+}
+
+/** A station-get-surface question, already checked (min <= max). */
+export interface SurfaceQuery {
+  minLat: number;
+  maxLat: number;
+  minLon: number;
+  maxLon: number;
+  /** The asking partner: sees its own private stations. */
+  askerPartnerId: number;
+  limit: number;
+  excludes?: number[];
+  companyTypes?: string[];
+  connectorTypes?: string[];
+  speedAtLeast?: number;
+  speedAtMost?: number;
+  operatorIds?: number[];
+}
+
+/** A surface hit: only what station-get-surface answers. */
+export interface SurfaceStationRecord {
+  id: number;
+  name: string;
+  latitude: number;
+  longitude: number;
+  ownerType: string | null;
+  staticChangedAt: number;
+  connectors: Array<{ id: number; status: ConnectorStatusValue }>;
+}
+
+/** An active reservation of a connector (the reservation slice owns the data). */
+export interface ConnectorReservation {
+  connectorId: number;
+  partnerId: number;
+  evcoId: string | null;
+  /** ms since epoch. */
+  endsAt: number;
+}
+
+export interface StationUsage {
+  last7Days: number;
+  last30Days: number;
+  /** ms since epoch, null when never used. */
+  lastUsedAt: number | null;
+}
+
+/** Storage of stations and connectors. Example: `await storage.poi.setStatus(pid, 'DE8PSE1', 'Available', Date.now())`. */
+export interface PoiRepository {
+  /** Creates, updates, soft-deletes or brings back one station, in one transaction. */
+  saveStation(input: StationInput): Promise<SaveStationOutcome>;
+  /**
+   * Sets the status of every connector with this EVSE key on live stations owned by `ownerIdentifier`;
+   * resolves with how many connectors matched (0: none owned, answered 181).
+   */
+  setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number>;
+  /** Stations in a box after filters, nearest to the box centre first, with whether more matched. */
+  surface(query: SurfaceQuery): Promise<{ stations: SurfaceStationRecord[]; hasMore: boolean }>;
+  /** Live stations with these hub ids visible to the asker (own or not private); unknown ids are absent. */
+  stationsByIds(ids: number[], askerPartnerId: number): Promise<StationRecord[]>;
+  /** Active reservations of these connectors at `at`; empty when the hub keeps no reservations. */
+  activeReservations(connectorIds: number[], at: number): Promise<ConnectorReservation[]>;
+  /** How often a station's connectors went Occupied (the usage the hub can see). */
+  usage(stationId: number, at: number): Promise<StationUsage>;
+}

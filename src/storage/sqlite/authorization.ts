@@ -1,0 +1,138 @@
+/** SQLite implementation of AuthorizationRepository. */
+import {
+  AccountConflictError,
+  type AccountRecord,
+  type AuthorizationRecord,
+  type AuthorizationRepository,
+  type NewAccount,
+  type WhitelistHit,
+  type WhitelistPush,
+  type WhitelistReplaceResult,
+} from '../authorization.js';
+import { normalizeUid } from '../../protocol/identifiers/uid.js';
+import type { Db, SqliteDatabase } from './database.js';
+import { enqueueWhitelistPush, mergedWhitelistRows, replaceListRows } from './whitelist-sql.js';
+
+interface AccountRow { id: number; evco_id: string; locked: number; has_payment: number; created_at: string }
+
+/** Whether an account's cards belong in the merged whitelist (a CPO would let them charge unasked). */
+function isActive(a: { locked: boolean; hasPayment: boolean }): boolean {
+  return !a.locked && a.hasPayment;
+}
+
+/** Accounts, whitelists and authorizations on SQLite. Example: `new SqliteAuthorization(db).authorizedBy('04A2B3C4')`. */
+export class SqliteAuthorization implements AuthorizationRepository {
+  constructor(private readonly s: SqliteDatabase) {}
+
+  private read(row: AccountRow, db: Db = this.s.db): AccountRecord {
+    return {
+      id: row.id,
+      evcoId: row.evco_id,
+      rfids: db.prepare('SELECT uid FROM account_rfids WHERE account_id = ? ORDER BY uid').pluck().all(row.id) as string[],
+      locked: row.locked === 1,
+      hasPayment: row.has_payment === 1,
+      createdAt: row.created_at,
+    };
+  }
+
+  async addAccount(a: NewAccount, push?: WhitelistPush): Promise<AccountRecord> {
+    const rfids = [...new Set(a.rfids)];
+    return this.s.write((db) => {
+      // Checked inside the transaction, so two concurrent adds cannot both pass.
+      if (db.prepare('SELECT 1 FROM accounts WHERE evco_id = ?').get(a.evcoId)) {
+        throw new AccountConflictError('evco-id', a.evcoId, `an account with EVCO ID ${a.evcoId} already exists`);
+      }
+      const owner = db.prepare('SELECT a.evco_id FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?').pluck();
+      for (const uid of rfids) {
+        const taken = owner.get(uid) as string | undefined;
+        if (taken) throw new AccountConflictError('uid', uid, `RFID ${uid} already belongs to account ${taken}`);
+      }
+      const id = Number(
+        db.prepare('INSERT INTO accounts (evco_id, locked, has_payment, created_at) VALUES (?, ?, ?, ?)')
+          .run(a.evcoId, a.locked ? 1 : 0, a.hasPayment ? 1 : 0, new Date().toISOString()).lastInsertRowid,
+      );
+      const addUid = db.prepare('INSERT INTO account_rfids (uid, account_id) VALUES (?, ?)');
+      for (const uid of rfids) addUid.run(uid, id);
+      if (isActive(a) && rfids.length > 0) enqueueWhitelistPush(db, push);
+      return this.read(db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow, db);
+    });
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return (this.s.db.prepare('SELECT * FROM accounts ORDER BY id').all() as AccountRow[]).map((r) => this.read(r));
+  }
+
+  async accountByEvcoId(evcoId: string): Promise<AccountRecord | undefined> {
+    const row = this.s.db.prepare('SELECT * FROM accounts WHERE evco_id = ?').get(evcoId) as AccountRow | undefined;
+    return row && this.read(row);
+  }
+
+  async accountByUid(uid: string): Promise<AccountRecord | undefined> {
+    const row = this.s.db.prepare('SELECT a.* FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?').get(uid) as AccountRow | undefined;
+    return row && this.read(row);
+  }
+
+  async setAccountLocked(evcoId: string, locked: boolean, push?: WhitelistPush): Promise<AccountRecord | undefined> {
+    return this.s.write((db) => {
+      const row = db.prepare('SELECT * FROM accounts WHERE evco_id = ?').get(evcoId) as AccountRow | undefined;
+      if (!row) return undefined;
+      if ((row.locked === 1) !== locked) {
+        db.prepare('UPDATE accounts SET locked = ? WHERE id = ?').run(locked ? 1 : 0, row.id);
+        // Locking an account without payment changes nothing in the merged list.
+        if (row.has_payment === 1) enqueueWhitelistPush(db, push);
+      }
+      return this.read({ ...row, locked: locked ? 1 : 0 }, db);
+    });
+  }
+
+  async replaceWhitelist(partnerIdentifier: string, partnerId: number, uids: readonly string[], push?: WhitelistPush): Promise<WhitelistReplaceResult> {
+    return this.s.write((db) => {
+      const r = replaceListRows(db, partnerIdentifier, partnerId, uids, new Date().toISOString());
+      const outboxIds = r.added + r.removed > 0 ? enqueueWhitelistPush(db, push) : [];
+      return { ...r, outboxIds };
+    });
+  }
+
+  async whitelistHit(uid: string): Promise<WhitelistHit | undefined> {
+    const row = this.s.db
+      .prepare(
+        `SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w
+         JOIN whitelist_owners o ON o.id = w.list_id
+         WHERE w.uid = ? ORDER BY o.partner_id, o.id LIMIT 1`,
+      )
+      .get(uid) as { partner_id: number; partner_identifier: string; evco_id: string | null } | undefined;
+    if (!row) return undefined;
+    const hit: WhitelistHit = { partnerId: row.partner_id, partnerIdentifier: row.partner_identifier };
+    if (row.evco_id) hit.evcoId = row.evco_id;
+    return hit;
+  }
+
+  async whitelist(partnerIdentifier: string): Promise<string[]> {
+    return this.s.db
+      .prepare('SELECT w.uid FROM whitelists w JOIN whitelist_owners o ON o.id = w.list_id WHERE o.partner_identifier = ? ORDER BY w.uid')
+      .pluck()
+      .all(partnerIdentifier) as string[];
+  }
+
+  async mergedWhitelist(): Promise<string[]> {
+    return mergedWhitelistRows(this.s.db);
+  }
+
+  async recordAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void> {
+    await this.s.write((db) =>
+      db.prepare(
+        'INSERT INTO authorizations (uid, partner_id, evco_id, at) VALUES (?, ?, ?, ?) ON CONFLICT (uid) DO UPDATE SET partner_id = excluded.partner_id, evco_id = excluded.evco_id, at = excluded.at',
+      ).run(uid, by.partnerId, by.evcoId ?? null, at.toISOString()),
+    );
+  }
+
+  async authorizedBy(uid: string): Promise<AuthorizationRecord | undefined> {
+    // Callers (the CDR slice) may hold the UID as a CPO sent it: compare on the normalized form.
+    const key = normalizeUid(uid) ?? uid;
+    const row = this.s.db.prepare('SELECT partner_id, evco_id FROM authorizations WHERE uid = ?').get(key) as { partner_id: number | null; evco_id: string | null } | undefined;
+    if (!row) return undefined;
+    const r: AuthorizationRecord = { partnerId: row.partner_id };
+    if (row.evco_id) r.evcoId = row.evco_id;
+    return r;
+  }
+}

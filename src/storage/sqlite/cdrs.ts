@@ -1,0 +1,96 @@
+/** SQLite implementation of CdrRepository (tables of migration 450; outbox of 500). */
+import type { CdrDecision, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, FleetCardInput } from '../cdrs.js';
+import type { OutboxItemInput } from '../outbox.js';
+import type { Db, SqliteDatabase } from './database.js';
+import { insertOutboxRows } from './outbox-insert.js';
+
+interface CdrRow {
+  session_id: string; partner_id: number; partner_identifier: string; evse_id: string; user_type: string; user_id: string;
+  payload: string; raw: string; versions: number; received_at: number; updated_at: number;
+}
+
+function toCdr(r: CdrRow): CdrRecord {
+  return {
+    sessionId: r.session_id, partnerId: r.partner_id, partnerIdentifier: r.partner_identifier, evseId: r.evse_id,
+    userType: r.user_type, userId: r.user_id, payload: JSON.parse(r.payload), raw: JSON.parse(r.raw),
+    versions: r.versions, receivedAt: r.received_at, updatedAt: r.updated_at,
+  };
+}
+
+/** ms since epoch of an RFC 3339 string inside the payload, or null. */
+function ms(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** Columns kept beside the JSON so operators and later queries need not parse it. */
+function columns(p: Record<string, any>) {
+  return [ms(p['session-interval']?.start), ms(p['session-interval']?.stop), typeof p['energy-consumed'] === 'number' ? p['energy-consumed'] : null] as const;
+}
+
+/** CDRs and fleet cards on SQLite. Example: `await new SqliteCdrs(db).get('abc-123')`. */
+export class SqliteCdrs implements CdrRepository {
+  constructor(private readonly s: SqliteDatabase) {}
+
+  async save(post: CdrPost, decide: (existing: CdrRecord | undefined) => CdrDecision): Promise<CdrSaveResult> {
+    return this.s.write((db) => {
+      // Read and decide inside the transaction: two posts of one session in the same batch see each other.
+      const row = db.prepare('SELECT * FROM cdrs WHERE session_id = ?').get(post.sessionId) as CdrRow | undefined;
+      const previous = row && toCdr(row);
+      const decision = decide(previous);
+      const result: CdrSaveResult = { decision, outboxIds: [], ...(previous ? { previous } : {}) };
+      if (decision.action !== 'write') return result;
+      const payload = JSON.stringify(decision.payload);
+      const raw = JSON.stringify(post.raw);
+      const [start, stop, energy] = columns(decision.payload);
+      if (previous) {
+        db.prepare(`UPDATE cdrs SET partner_identifier = ?, started_at = ?, stopped_at = ?, energy = ?, payload = ?, raw = ?, versions = versions + 1, updated_at = ?
+          WHERE session_id = ?`).run(post.partnerIdentifier, start, stop, energy, payload, raw, post.at, post.sessionId);
+      } else {
+        db.prepare(`INSERT INTO cdrs (session_id, partner_id, partner_identifier, evse_id, evse_key, user_type, user_id, started_at, stopped_at, energy, payload, raw, received_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(post.sessionId, post.partnerId, post.partnerIdentifier, post.evseId, post.evseKey,
+          post.userType, post.userId, start, stop, energy, payload, raw, post.at, post.at);
+      }
+      supersede(db, decision.outbox);
+      result.outboxIds = insertOutboxRows(db, decision.outbox, post.at);
+      return result;
+    });
+  }
+
+  async get(sessionId: string): Promise<CdrRecord | undefined> {
+    const row = this.s.db.prepare('SELECT * FROM cdrs WHERE session_id = ?').get(sessionId) as CdrRow | undefined;
+    return row && toCdr(row);
+  }
+
+  async saveFleetCards(partnerId: number, cards: FleetCardInput[], at: number): Promise<number> {
+    return this.s.write((db) => {
+      const get = db.prepare('SELECT data, evco_key, uid FROM fleet_cards WHERE partner_id = ? AND fm_card_uid = ?');
+      const put = db.prepare(`INSERT INTO fleet_cards (partner_id, fm_card_uid, fleet_member_uid, evco_key, uid, card_status, data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (partner_id, fm_card_uid) DO UPDATE SET fleet_member_uid = excluded.fleet_member_uid, evco_key = excluded.evco_key, uid = excluded.uid,
+          card_status = excluded.card_status, data = excluded.data, updated_at = excluded.updated_at`);
+      for (const c of cards) {
+        const old = get.get(partnerId, c.fmCardUid) as { data: string; evco_key: string | null; uid: string | null } | undefined;
+        // A status update from the fleet may leave out the EVCO ID / UID the card already has.
+        const data = { ...(old ? JSON.parse(old.data) : {}), ...c.data };
+        put.run(partnerId, c.fmCardUid, c.fleetMemberUid, c.evcoKey ?? old?.evco_key ?? null, c.uid ?? old?.uid ?? null, c.cardStatus, JSON.stringify(data), at);
+      }
+      return cards.length;
+    });
+  }
+
+  async fleetSubscribers(q: { evcoKeys: string[]; uids: string[] }): Promise<number[]> {
+    const evco = q.evcoKeys.filter(Boolean);
+    const uids = q.uids.filter(Boolean);
+    if (evco.length === 0 && uids.length === 0) return [];
+    const marks = (n: number) => (n === 0 ? 'NULL' : Array(n).fill('?').join(','));
+    const sql = `SELECT DISTINCT partner_id FROM fleet_cards WHERE card_status <> 'REQUEST_REJECTED' AND (evco_key IN (${marks(evco.length)}) OR uid IN (${marks(uids.length)})) ORDER BY partner_id`;
+    return this.s.db.prepare(sql).pluck().all(...evco, ...uids) as number[];
+  }
+}
+
+/** Marks still-open rows for the same partner and subject superseded: the new row carries the whole record. */
+function supersede(db: Db, items: readonly OutboxItemInput[]): void {
+  const stmt = db.prepare("UPDATE outbox SET state = 'superseded' WHERE partner_id = ? AND call = ? AND subject = ? AND state IN ('pending','failing')");
+  for (const i of items) if (i.subject !== undefined) stmt.run(i.partnerId, i.call, i.subject);
+}

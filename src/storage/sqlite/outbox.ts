@@ -1,0 +1,87 @@
+/** SQLite implementation of OutboxRepository (table from migrations 500 and 510). */
+import type { OutboxEntry, OutboxItemInput, OutboxRepository, OutboxState } from '../outbox.js';
+import { onOutboxSignal } from '../outbox-signal.js';
+import type { SqliteDatabase } from './database.js';
+import { insertOutboxRows } from './outbox-insert.js';
+
+interface OutboxRow {
+  id: number; partner_id: number; call: string; payload: string; subject: string | null; state: OutboxState;
+  attempts: number; next_attempt_at: number; last_error: string | null; last_code: number | null;
+  created_at: number; delivered_at: number | null; retried_at: number | null;
+}
+
+function toEntry(r: OutboxRow): OutboxEntry {
+  const e: OutboxEntry = {
+    id: r.id, partnerId: r.partner_id, call: r.call, payload: JSON.parse(r.payload), state: r.state,
+    attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at,
+  };
+  if (r.subject !== null) e.subject = r.subject;
+  if (r.last_error !== null) e.lastError = r.last_error;
+  if (r.last_code !== null) e.lastCode = r.last_code;
+  if (r.delivered_at !== null) e.deliveredAt = r.delivered_at;
+  if (r.retried_at !== null) e.retriedAt = r.retried_at;
+  return e;
+}
+
+/**
+ * Each partner's queue is the ordered list of its open (pending/failing) rows; only its head may be
+ * sent, so a partner coming back after an outage receives messages in the order they were made.
+ */
+const DUE_SQL = `
+  SELECT o.* FROM outbox o
+  JOIN (SELECT partner_id, MIN(id) AS id FROM outbox WHERE state IN ('pending','failing') GROUP BY partner_id) head ON head.id = o.id
+  WHERE o.next_attempt_at <= ?
+  ORDER BY o.next_attempt_at, o.id
+  LIMIT ?`;
+
+/** The outbox on SQLite. Example: `await new SqliteOutbox(db).due(Date.now(), 32)`. */
+export class SqliteOutbox implements OutboxRepository {
+  constructor(private readonly s: SqliteDatabase) {}
+
+  async enqueue(items: OutboxItemInput[], now: number): Promise<number[]> {
+    return this.s.write((db) => insertOutboxRows(db, items, now));
+  }
+
+  async due(now: number, limit: number): Promise<OutboxEntry[]> {
+    return (this.s.db.prepare(DUE_SQL).all(now, limit) as OutboxRow[]).map(toEntry);
+  }
+
+  async markDelivered(id: number, now: number, code: number): Promise<void> {
+    await this.s.write((db) => db.prepare("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_code = ? WHERE id = ?").run(now, code, id));
+  }
+
+  async markFailed(id: number, f: { error: string; code?: number; nextAttemptAt: number; dead: boolean }): Promise<void> {
+    await this.s.write((db) =>
+      db.prepare('UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, last_code = ?, next_attempt_at = ? WHERE id = ? AND state IN (\'pending\',\'failing\')')
+        .run(f.dead ? 'dead' : 'failing', f.error.slice(0, 1000), f.code ?? null, f.nextAttemptAt, id),
+    );
+  }
+
+  async list(filter: { state?: OutboxState; partnerId?: number; limit?: number } = {}): Promise<OutboxEntry[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.state) { where.push('state = ?'); args.push(filter.state); }
+    if (filter.partnerId !== undefined) { where.push('partner_id = ?'); args.push(filter.partnerId); }
+    const sql = `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.s.db.prepare(sql).all(...args, filter.limit ?? 1000) as OutboxRow[]).map(toEntry);
+  }
+
+  async retry(ids: number[] | 'dead', now: number): Promise<number> {
+    // Attempts restart at 0 so the back-off starts short again; the last error stays for the record.
+    const set = "SET state = 'pending', attempts = 0, next_attempt_at = ?, retried_at = ?";
+    return this.s.write((db) => {
+      if (ids === 'dead') return db.prepare(`UPDATE outbox ${set} WHERE state = 'dead'`).run(now, now).changes;
+      const stmt = db.prepare(`UPDATE outbox ${set} WHERE id = ? AND state IN ('dead','failing')`);
+      return ids.reduce((n, id) => n + stmt.run(now, now, id).changes, 0);
+    });
+  }
+
+  async counts(): Promise<Array<{ partnerId: number; state: OutboxState; count: number }>> {
+    const rows = this.s.db.prepare('SELECT partner_id, state, COUNT(*) AS n FROM outbox GROUP BY partner_id, state ORDER BY partner_id, state').all() as Array<{ partner_id: number; state: OutboxState; n: number }>;
+    return rows.map((r) => ({ partnerId: r.partner_id, state: r.state, count: r.n }));
+  }
+
+  onEnqueue(fn: () => void): () => void {
+    return onOutboxSignal(this.s.db, fn);
+  }
+}

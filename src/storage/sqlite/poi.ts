@@ -1,0 +1,58 @@
+/** SQLite implementation of PoiRepository: statements prepared once per connection. */
+import type Database from 'better-sqlite3';
+import type { ConnectorStatusValue, PoiRepository, StationInput, SurfaceQuery } from '../poi.js';
+import type { SqliteDatabase } from './database.js';
+import { saveStatements, saveStationTx, type SaveStatements } from './poi/save-station.js';
+import { SurfaceQueries } from './poi/surface.js';
+import { PoiReads } from './poi/reads.js';
+
+/** Stations and connectors on SQLite. Example: `await new SqlitePoi(db).surface({...})`. */
+export class SqlitePoi implements PoiRepository {
+  private readonly save: SaveStatements;
+  private readonly surfaceQueries: SurfaceQueries;
+  private readonly reads: PoiReads;
+  private readonly setStatusStmt: Database.Statement;
+  private readonly recordUsage: Database.Statement;
+
+  constructor(private readonly s: SqliteDatabase) {
+    const db = s.db;
+    this.save = saveStatements(db);
+    this.surfaceQueries = new SurfaceQueries(db);
+    this.reads = new PoiReads(db);
+    // EXISTS rather than IN (owner's stations): a CPO may own 100k stations; this stays an index probe.
+    const owned = 'EXISTS (SELECT 1 FROM stations s WHERE s.id = connectors.station_id AND s.partner_identifier = @owner AND s.deleted = 0)';
+    this.setStatusStmt = db.prepare(`UPDATE connectors SET status = @status,
+      status_changed_at = CASE WHEN status <> @status OR status_changed_at IS NULL THEN @at ELSE status_changed_at END
+      WHERE evse_key = @key AND ${owned}`);
+    this.recordUsage = db.prepare(`INSERT INTO station_usage (station_id, at)
+      SELECT DISTINCT station_id, @at FROM connectors WHERE evse_key = @key AND status <> 'Occupied' AND ${owned}`);
+  }
+
+  saveStation(input: StationInput) {
+    return this.s.write(() => saveStationTx(this.save, input));
+  }
+
+  setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {
+    return this.s.write(() => {
+      const args = { owner: ownerIdentifier, key: evseKey, at };
+      if (status === 'Occupied') this.recordUsage.run(args);
+      return this.setStatusStmt.run({ ...args, status }).changes;
+    });
+  }
+
+  async surface(query: SurfaceQuery) {
+    return this.surfaceQueries.run(query);
+  }
+
+  async stationsByIds(ids: number[], askerPartnerId: number) {
+    return this.reads.byIds(ids, askerPartnerId);
+  }
+
+  async activeReservations(connectorIds: number[], at: number) {
+    return this.reads.activeReservations(connectorIds, at);
+  }
+
+  async usage(stationId: number, at: number) {
+    return this.reads.usage(stationId, at);
+  }
+}

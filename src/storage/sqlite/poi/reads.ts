@@ -1,0 +1,76 @@
+/** Station details, reservations and usage on SQLite: fixed statements, one query per table. */
+import type Database from 'better-sqlite3';
+import type { Db } from '../database.js';
+import type { ConnectorRecord, ConnectorReservation, ConnectorStatusValue, StationRecord, StationUsage } from '../../poi.js';
+
+interface StationRow {
+  id: number; partner_id: number; partner_identifier: string; cpo_station_id: string; name: string; latitude: number; longitude: number;
+  is_private: number; is_free_charge: number; owner_type: string | null; data: string; static_changed_at: number;
+}
+interface ConnectorRow { station_id: number; id: number; evse_id: string; evse_key: string; type: string; speed: number; status: string; status_changed_at: number | null }
+
+const DAY_MS = 86_400_000;
+
+/** Read statements of the POI repository, prepared once per connection. */
+export class PoiReads {
+  private readonly stations: Database.Statement;
+  private readonly connectors: Database.Statement;
+  private readonly usageStmt: Database.Statement;
+  private reservations: Database.Statement | null | undefined;
+
+  constructor(private readonly db: Db) {
+    this.stations = db.prepare(`SELECT id, partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, owner_type, data, static_changed_at
+      FROM stations WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0 AND (is_private = 0 OR partner_id = ?)`);
+    this.connectors = db.prepare(`SELECT station_id, id, evse_id, evse_key, type, speed, status, status_changed_at
+      FROM connectors WHERE station_id IN (SELECT value FROM json_each(?)) ORDER BY station_id, position`);
+    this.usageStmt = db.prepare(`SELECT coalesce(sum(at >= ?), 0) AS d7, coalesce(sum(at >= ?), 0) AS d30, max(at) AS last
+      FROM station_usage WHERE station_id = ?`);
+  }
+
+  /** Live, visible stations of these ids, in the order asked, each with its connectors. */
+  byIds(ids: number[], asker: number): StationRecord[] {
+    if (ids.length === 0) return [];
+    const json = JSON.stringify(ids);
+    const byId = new Map<number, StationRecord>();
+    for (const r of this.stations.all(json, asker) as StationRow[]) {
+      byId.set(r.id, {
+        id: r.id, ownerPartnerId: r.partner_id, ownerIdentifier: r.partner_identifier, cpoStationId: r.cpo_station_id, name: r.name,
+        latitude: r.latitude, longitude: r.longitude, isPrivate: r.is_private === 1, isFreeCharge: r.is_free_charge === 1,
+        ownerType: r.owner_type, data: JSON.parse(r.data) as Record<string, unknown>, staticChangedAt: r.static_changed_at, connectors: [],
+      });
+    }
+    if (byId.size === 0) return [];
+    for (const c of this.connectors.all(JSON.stringify([...byId.keys()])) as ConnectorRow[]) {
+      const rec: ConnectorRecord = {
+        id: c.id, evseId: c.evse_id, evseKey: c.evse_key, type: c.type, speed: c.speed,
+        status: c.status as ConnectorStatusValue, statusChangedAt: c.status_changed_at,
+      };
+      byId.get(c.station_id)?.connectors.push(rec);
+    }
+    const seen = new Set<number>();
+    return ids.filter((id) => byId.has(id) && !seen.has(id) && seen.add(id)).map((id) => byId.get(id)!);
+  }
+
+  /**
+   * Active reservations from the reservation slice's `reservations` table (migration 400). The
+   * table is optional: without it nothing is reserved. Looked up once per connection.
+   */
+  activeReservations(connectorIds: number[], at: number): ConnectorReservation[] {
+    if (connectorIds.length === 0) return [];
+    if (this.reservations === undefined) {
+      const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reservations'").get();
+      this.reservations = exists
+        ? this.db.prepare(`SELECT connector_id AS connectorId, partner_id AS partnerId, evco_id AS evcoId, ends_at AS endsAt FROM reservations
+            WHERE connector_id IN (SELECT value FROM json_each(?)) AND state = 'active' AND starts_at <= ? AND ends_at > ?`)
+        : null;
+    }
+    if (!this.reservations) return [];
+    return this.reservations.all(JSON.stringify(connectorIds), at, at) as ConnectorReservation[];
+  }
+
+  /** Occupied transitions of a station in the last 7 and 30 days, and the latest one. */
+  usage(stationId: number, at: number): StationUsage {
+    const r = this.usageStmt.get(at - 7 * DAY_MS, at - 30 * DAY_MS, stationId) as { d7: number; d30: number; last: number | null };
+    return { last7Days: r.d7, last30Days: r.d30, lastUsedAt: r.last };
+  }
+}

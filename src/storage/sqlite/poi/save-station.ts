@@ -1,0 +1,117 @@
+/**
+ * station-post on SQLite, run inside one write transaction so the checks (fixed connector set,
+ * EVSE IDs not shared with other owners) and the write see the same data.
+ */
+import type Database from 'better-sqlite3';
+import type { Db } from '../database.js';
+import type { SaveStationOutcome, StationInput } from '../../poi.js';
+
+/**
+ * Two posts name the same place when their coordinates differ by at most this many degrees
+ * (about 11 cm): CPO systems round to 6 or 7 decimals, so exact float equality would be too strict.
+ */
+export const SAME_PLACE_DEGREES = 1e-6;
+
+interface StationRow { id: number; deleted: number; is_private: number; data: string; latitude: number; longitude: number; static_changed_at: number }
+interface ConnectorRow { id: number; evse_id: string; evse_key: string; type: string; speed: number; position: number }
+
+export type SaveStatements = Record<
+  'byOwner' | 'connectorsOf' | 'foreignEvse' | 'insertStation' | 'updateStation' | 'markDeleted' | 'insertConnector' | 'updateConnector' | 'rtreeDelete' | 'rtreeInsert' | 'privateRtreeDelete' | 'privateRtreeInsert',
+  Database.Statement
+>;
+
+/** The prepared statements of station-post; built once per connection. */
+export function saveStatements(db: Db): SaveStatements {
+  return {
+    byOwner: db.prepare('SELECT id, deleted, is_private, data, latitude, longitude, static_changed_at FROM stations WHERE partner_identifier = ? AND cpo_station_id = ?'),
+    connectorsOf: db.prepare('SELECT id, evse_id, evse_key, type, speed, position FROM connectors WHERE station_id = ? ORDER BY position'),
+    foreignEvse: db.prepare(
+      'SELECT s.latitude, s.longitude FROM connectors c JOIN stations s ON s.id = c.station_id WHERE c.evse_key = ? AND s.deleted = 0 AND s.partner_identifier <> ?',
+    ),
+    insertStation: db.prepare(`INSERT INTO stations (partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, deleted, data, static_changed_at, created_at)
+      VALUES (@partnerId, @owner, @cpoId, @name, @lat, @lon, @private, @free, 0, @data, @at, @at)`),
+    updateStation: db.prepare(`UPDATE stations SET partner_id = @partnerId, name = @name, latitude = @lat, longitude = @lon, is_private = @private,
+      is_free_charge = @free, deleted = 0, data = @data, static_changed_at = @changedAt WHERE id = @id`),
+    markDeleted: db.prepare('UPDATE stations SET deleted = 1, static_changed_at = ? WHERE id = ?'),
+    insertConnector: db.prepare('INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed) VALUES (?, ?, ?, ?, ?, ?)'),
+    updateConnector: db.prepare('UPDATE connectors SET position = ?, evse_id = ?, type = ?, speed = ? WHERE id = ?'),
+    rtreeDelete: db.prepare('DELETE FROM station_rtree WHERE id = ?'),
+    rtreeInsert: db.prepare('INSERT INTO station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)'),
+    privateRtreeDelete: db.prepare('DELETE FROM private_station_rtree WHERE id = ?'),
+    privateRtreeInsert: db.prepare('INSERT INTO private_station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)'),
+  };
+}
+
+/** Puts a live station into the R*Tree of its kind (public or private), out of the other. */
+function index(st: SaveStatements, id: number, input: StationInput): void {
+  st.rtreeDelete.run(id);
+  st.privateRtreeDelete.run(id);
+  (input.isPrivate ? st.privateRtreeInsert : st.rtreeInsert).run(id, input.latitude, input.latitude, input.longitude, input.longitude);
+}
+
+function samePlace(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): boolean {
+  return Math.abs(a.latitude - b.latitude) <= SAME_PLACE_DEGREES && Math.abs(a.longitude - b.longitude) <= SAME_PLACE_DEGREES;
+}
+
+/** The first EVSE ID of the post that a live station of another owner already uses (322 before 230). */
+function evseConflict(st: SaveStatements, input: StationInput): SaveStationOutcome | undefined {
+  let sameSpot: SaveStationOutcome | undefined;
+  for (const c of input.connectors) {
+    const others = st.foreignEvse.all(c.evseKey, input.ownerIdentifier) as Array<{ latitude: number; longitude: number }>;
+    if (others.length === 0) continue;
+    if (others.some((o) => !samePlace(o, input))) return { ok: false, reason: 'evse-taken', evseId: c.evseId, sameCoordinates: false };
+    sameSpot ??= { ok: false, reason: 'evse-taken', evseId: c.evseId, sameCoordinates: true };
+  }
+  return sameSpot;
+}
+
+/** Creates, updates, deletes or brings back a station. Must run inside a transaction. */
+export function saveStationTx(st: SaveStatements, input: StationInput): SaveStationOutcome {
+  const existing = st.byOwner.get(input.ownerIdentifier, input.cpoStationId) as StationRow | undefined;
+  if (input.deleted) {
+    // Deleting changes nothing but the flag: the connectors stay as they were, for a later undelete.
+    if (!existing) return { ok: true, stationId: null, created: false, changed: false, deleted: true };
+    if (existing.deleted) return { ok: true, stationId: existing.id, created: false, changed: false, deleted: true };
+    st.markDeleted.run(input.at, existing.id);
+    st.rtreeDelete.run(existing.id);
+    st.privateRtreeDelete.run(existing.id);
+    return { ok: true, stationId: existing.id, created: false, changed: true, deleted: true };
+  }
+
+  const current = existing ? (st.connectorsOf.all(existing.id) as ConnectorRow[]) : [];
+  if (existing) {
+    const posted = new Set(input.connectors.map((c) => c.evseKey));
+    const stored = new Set(current.map((c) => c.evse_key));
+    const added = input.connectors.filter((c) => !stored.has(c.evseKey)).map((c) => c.evseId);
+    const removed = current.filter((c) => !posted.has(c.evse_key)).map((c) => c.evse_id);
+    if (added.length || removed.length) return { ok: false, reason: 'connector-set-changed', added, removed };
+  }
+  const conflict = evseConflict(st, input);
+  if (conflict) return conflict;
+
+  const data = JSON.stringify(input.data);
+  const row = {
+    partnerId: input.ownerPartnerId, owner: input.ownerIdentifier, cpoId: input.cpoStationId, name: input.name,
+    lat: input.latitude, lon: input.longitude, private: input.isPrivate ? 1 : 0, free: input.isFreeCharge ? 1 : 0, data, at: input.at,
+  };
+  if (!existing) {
+    const id = Number(st.insertStation.run(row).lastInsertRowid);
+    input.connectors.forEach((c, i) => st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed));
+    index(st, id, input);
+    return { ok: true, stationId: id, created: true, changed: true, deleted: false };
+  }
+
+  const byKey = new Map(current.map((c) => [c.evse_key, c]));
+  let changed = existing.deleted === 1 || existing.data !== data;
+  input.connectors.forEach((c, i) => {
+    const old = byKey.get(c.evseKey)!;
+    if (old.position === i && old.evse_id === c.evseId && old.type === c.type && old.speed === c.speed) return;
+    st.updateConnector.run(i, c.evseId, c.type, c.speed, old.id);
+    changed = true;
+  });
+  // A re-post of identical data keeps last-static-change: CPOs often re-send everything nightly.
+  st.updateStation.run({ ...row, id: existing.id, changedAt: changed ? input.at : existing.static_changed_at });
+  const moved = existing.latitude !== input.latitude || existing.longitude !== input.longitude;
+  if (existing.deleted === 1 || moved || existing.is_private !== (input.isPrivate ? 1 : 0)) index(st, existing.id, input);
+  return { ok: true, stationId: existing.id, created: false, changed, deleted: false };
+}

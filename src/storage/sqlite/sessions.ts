@@ -1,0 +1,110 @@
+/** SQLite implementation of SessionRepository (tables of migration 400, connectors of 200). */
+import type {
+  ConnectorOwner, RemoteSessionInput, RemoteSessionRecord, ReservationIdentifierKey, ReservationInput, ReservationRecord, SessionRepository,
+} from '../sessions.js';
+import type { SqliteDatabase } from './database.js';
+
+interface SessionRow {
+  id: number; partner_id: number; cpo_partner_id: number; connector_id: number; evse_id: string; evse_key: string;
+  user_type: string; user_id: string; user_key: string; cpo_session_id: string | null; stoppable: number;
+  state: 'active' | 'stopped'; started_at: number; stopped_at: number | null;
+}
+interface ReservationRow {
+  id: number; connector_id: number; partner_id: number; cpo_partner_id: number | null; evse_id: string | null; evco_id: string | null;
+  starts_at: number; ends_at: number; state: ReservationRecord['state']; cpo_reservation_id: string | null;
+}
+
+function toSession(r: SessionRow): RemoteSessionRecord {
+  const s: RemoteSessionRecord = {
+    id: r.id, partnerId: r.partner_id, cpoPartnerId: r.cpo_partner_id, connectorId: r.connector_id, evseId: r.evse_id, evseKey: r.evse_key,
+    userType: r.user_type, userId: r.user_id, userKey: r.user_key, stoppable: r.stoppable === 1, state: r.state, startedAt: r.started_at,
+  };
+  if (r.cpo_session_id !== null) s.cpoSessionId = r.cpo_session_id;
+  if (r.stopped_at !== null) s.stoppedAt = r.stopped_at;
+  return s;
+}
+
+const CONNECTOR_SQL = `SELECT c.id AS connectorId, c.evse_id AS evseId, c.evse_key AS evseKey, s.partner_id AS cpoPartnerId, s.partner_identifier AS cpoIdentifier
+  FROM connectors c JOIN stations s ON s.id = c.station_id WHERE s.deleted = 0 AND`;
+
+/** Sessions and reservations on SQLite. Example: `await new SqliteSessions(db).connectorById(1356)`. */
+export class SqliteSessions implements SessionRepository {
+  constructor(private readonly s: SqliteDatabase) {}
+
+  private reservation(r: ReservationRow): ReservationRecord {
+    const identifiers = this.s.db.prepare('SELECT kind, value_key AS valueKey FROM reservation_identifiers WHERE reservation_id = ? ORDER BY rowid').all(r.id) as ReservationIdentifierKey[];
+    const out: ReservationRecord = {
+      id: r.id, connectorId: r.connector_id, partnerId: r.partner_id, cpoPartnerId: r.cpo_partner_id ?? 0, evseId: r.evse_id ?? '',
+      evcoId: r.evco_id, identifiers, startsAt: r.starts_at, endsAt: r.ends_at, state: r.state,
+    };
+    if (r.cpo_reservation_id !== null) out.cpoReservationId = r.cpo_reservation_id;
+    return out;
+  }
+
+  async connectorByEvseKey(evseKey: string): Promise<ConnectorOwner | undefined> {
+    return this.s.db.prepare(`${CONNECTOR_SQL} c.evse_key = ? ORDER BY c.id LIMIT 1`).get(evseKey) as ConnectorOwner | undefined;
+  }
+
+  async connectorById(id: number): Promise<ConnectorOwner | undefined> {
+    return this.s.db.prepare(`${CONNECTOR_SQL} c.id = ?`).get(id) as ConnectorOwner | undefined;
+  }
+
+  async recordStart(i: RemoteSessionInput, consumeReservation?: number): Promise<RemoteSessionRecord> {
+    const id = await this.s.write((db) => {
+      db.prepare("UPDATE remote_sessions SET state = 'stopped', stopped_at = ? WHERE evse_key = ? AND state = 'active'").run(i.startedAt, i.connector.evseKey);
+      if (consumeReservation !== undefined) db.prepare("UPDATE reservations SET state = 'ended', ended_at = ? WHERE id = ? AND state = 'active'").run(i.startedAt, consumeReservation);
+      return Number(db.prepare(`INSERT INTO remote_sessions (partner_id, cpo_partner_id, connector_id, evse_id, evse_key, user_type, user_id, user_key, cpo_session_id, stoppable, started_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(i.partnerId, i.connector.cpoPartnerId, i.connector.connectorId, i.connector.evseId, i.connector.evseKey,
+        i.userType, i.userId, i.userKey, i.cpoSessionId ?? null, i.stoppable ? 1 : 0, i.startedAt).lastInsertRowid);
+    });
+    return toSession(this.s.db.prepare('SELECT * FROM remote_sessions WHERE id = ?').get(id) as SessionRow);
+  }
+
+  async activeSessions(evseKey: string): Promise<RemoteSessionRecord[]> {
+    return (this.s.db.prepare("SELECT * FROM remote_sessions WHERE evse_key = ? AND state = 'active' ORDER BY id DESC").all(evseKey) as SessionRow[]).map(toSession);
+  }
+
+  async markStopped(id: number, at: number): Promise<void> {
+    await this.s.write((db) => db.prepare("UPDATE remote_sessions SET state = 'stopped', stopped_at = ? WHERE id = ? AND state = 'active'").run(at, id));
+  }
+
+  async sessionForCdr(q: { cpoSessionId: string; evseKey: string; userKey: string; startedAfter: number; startedBy: number }): Promise<RemoteSessionRecord | undefined> {
+    const db = this.s.db;
+    const byId = db.prepare('SELECT * FROM remote_sessions WHERE cpo_session_id = ? AND evse_key = ? ORDER BY id DESC LIMIT 1').get(q.cpoSessionId, q.evseKey) as SessionRow | undefined;
+    if (byId) return toSession(byId);
+    const guess = db.prepare('SELECT * FROM remote_sessions WHERE evse_key = ? AND user_key = ? AND started_at BETWEEN ? AND ? ORDER BY started_at DESC, id DESC LIMIT 1')
+      .get(q.evseKey, q.userKey, q.startedAfter, q.startedBy) as SessionRow | undefined;
+    return guess && toSession(guess);
+  }
+
+  async activeReservationOn(connectorId: number, at: number): Promise<ReservationRecord | undefined> {
+    const r = this.s.db.prepare("SELECT * FROM reservations WHERE connector_id = ? AND state = 'active' AND starts_at <= ? AND ends_at > ? ORDER BY id DESC LIMIT 1").get(connectorId, at, at) as ReservationRow | undefined;
+    return r && this.reservation(r);
+  }
+
+  async activeReservationsOf(valueKey: string, at: number): Promise<ReservationRecord[]> {
+    const rows = this.s.db.prepare(`SELECT r.* FROM reservations r JOIN reservation_identifiers i ON i.reservation_id = r.id
+      WHERE i.value_key = ? AND r.state = 'active' AND r.ends_at > ? GROUP BY r.id ORDER BY r.id DESC`).all(valueKey, at) as ReservationRow[];
+    return rows.map((r) => this.reservation(r));
+  }
+
+  async addReservation(i: ReservationInput): Promise<ReservationRecord> {
+    const id = await this.s.write((db) => {
+      const rid = Number(db.prepare(`INSERT INTO reservations (connector_id, partner_id, evco_id, starts_at, ends_at, state, cpo_reservation_id, cpo_partner_id, evse_id)
+        VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`).run(i.connector.connectorId, i.partnerId, i.evcoId, i.startsAt, i.endsAt, i.cpoReservationId ?? null,
+        i.connector.cpoPartnerId, i.connector.evseId).lastInsertRowid);
+      const add = db.prepare('INSERT OR IGNORE INTO reservation_identifiers (reservation_id, kind, value_key) VALUES (?, ?, ?)');
+      for (const k of i.identifiers) add.run(rid, k.kind, k.valueKey);
+      return rid;
+    });
+    return this.reservation(this.s.db.prepare('SELECT * FROM reservations WHERE id = ?').get(id) as ReservationRow);
+  }
+
+  async endReservation(id: number, state: 'cancelled' | 'ended', at: number): Promise<void> {
+    await this.s.write((db) => db.prepare("UPDATE reservations SET state = ?, ended_at = ? WHERE id = ? AND state = 'active'").run(state, at, id));
+  }
+
+  async expireReservations(at: number): Promise<number> {
+    return this.s.write((db) => db.prepare("UPDATE reservations SET state = 'ended', ended_at = ends_at WHERE state = 'active' AND ends_at <= ?").run(at).changes);
+  }
+}
