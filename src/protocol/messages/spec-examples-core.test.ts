@@ -7,12 +7,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { callDefinition, parseRequest, parseResponse, validate, type CallName } from '../parse.js';
+import { callDefinition, type CallName } from '../parse.js';
+import { fixtures, load, read, strict } from './test-support/spec-fixtures.js';
 import { OioiError } from '../errors.js';
-
-const root = fileURLToPath(new URL('../../../test/fixtures/spec/', import.meta.url));
 
 const coreCalls = [
   'station-post', 'station-get-surface', 'station-get-by-ids', 'station-get-usage',
@@ -61,26 +58,6 @@ const quirks: Record<string, Quirk[]> = {
  * the given message, and reported rather than accepted by loosening a rule.
  */
 const deviations: Record<string, { why: string; error: string }> = {};
-
-function fixtures(call: string): string[] {
-  return readdirSync(`${root}${call}`).filter((f) => f.endsWith('.json')).sort();
-}
-
-function load(call: string, file: string): any {
-  return JSON.parse(readFileSync(`${root}${call}/${file}`, 'utf8'));
-}
-
-/** Reads an example as the call's reader would: request payload or whole response body. */
-function read(call: CallName, file: string, body: unknown): any {
-  return file.startsWith('request') ? parseRequest(body).payload : parseResponse(call, body);
-}
-
-/** Validates an example against the strict schema only, with no lenient reading. */
-function strict(call: CallName, file: string, body: any): void {
-  const def = callDefinition(call)!;
-  if (file.startsWith('request')) validate(def.request, body[call], call);
-  else validate(def.response, body, `${call} response`);
-}
 
 describe('spec examples of the core calls', () => {
   for (const call of coreCalls) {

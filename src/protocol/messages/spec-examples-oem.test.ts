@@ -7,12 +7,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { callDefinition, parseRequest, parseResponse, validate, type CallName } from '../parse.js';
+import { parseResponse, type CallName } from '../parse.js';
+import { fixtures, load, loadText, read, strict } from './test-support/spec-fixtures.js';
 import { OioiError } from '../errors.js';
-
-const root = fileURLToPath(new URL('../../../test/fixtures/spec/', import.meta.url));
 
 const oemCalls = [
   'user-register', 'user-verify', 'user-reset', 'user-logout', 'user-change-password', 'user-get-details', 'user-post-details',
@@ -121,26 +118,6 @@ const deviations: Record<string, { why: string; error: string; fix: (body: any) 
   },
 };
 
-function fixtures(call: string): string[] {
-  return readdirSync(`${root}${call}`).filter((f) => f.endsWith('.json')).sort();
-}
-
-function load(call: string, file: string): any {
-  return JSON.parse(readFileSync(`${root}${call}/${file}`, 'utf8'));
-}
-
-/** Reads an example as the call's reader would: request payload or whole response body. */
-function read(call: CallName, file: string, body: unknown): any {
-  return file.startsWith('request') ? parseRequest(body).payload : parseResponse(call, body);
-}
-
-/** Validates an example against the strict schema only, with no lenient reading. */
-function strict(call: CallName, file: string, body: any): void {
-  const def = callDefinition(call)!;
-  if (file.startsWith('request')) validate(def.request, body[call], call);
-  else validate(def.response, body, `${call} response`);
-}
-
 const is230 = (message?: string) => (e: unknown) => e instanceof OioiError && e.code === 230 && (message === undefined || e.message === message);
 
 describe('spec examples of the user, payment, fleet and vehicle calls', () => {
@@ -181,7 +158,7 @@ describe('spec examples of the user, payment, fleet and vehicle calls', () => {
   }
 
   it('should reject the user-subscription-get-active response as the page prints it (not JSON)', () => {
-    const text = readFileSync(`${root}user-subscription-get-active/response.raw.txt`, 'utf8');
+    const text = loadText('user-subscription-get-active', 'response.raw.txt');
     assert.throws(() => parseResponse('user-subscription-get-active', text), is230('body is not valid JSON'));
   });
 

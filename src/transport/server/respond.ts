@@ -39,27 +39,13 @@ export function handlerBody(answer: Record<string, unknown> | undefined | null):
   return { code, body: body + '}' };
 }
 
-/** The HTTP status of a coded error raised before the handler ran (shared/protocol.md's table). */
-function transportStatus(code: number): number {
-  switch (code) {
-    case 200:
-    case 230:
-      return 400;
-    case 210:
-      return 401;
-    case 211:
-    case 220:
-      return 403;
-    default:
-      return code >= 100 && code < 200 ? 500 : 400;
-  }
-}
-
 /**
- * The status of a coded error thrown by a handler: business outcomes are 200 with their code;
- * request-shape and permission codes keep their 4xx; 100/101 (system error) are 500.
+ * The HTTP status of a coded error (shared/protocol.md's table). Request-shape and permission
+ * codes keep their 4xx wherever they are raised. Other codes differ by stage: before the handler
+ * any 1xx is a 500 and the rest a 400; from a handler they are business outcomes (200), except
+ * 100/101, system errors (500).
  */
-function handlerStatus(code: number): number {
+function statusOf(code: number, stage: Stage): number {
   switch (code) {
     case 200:
     case 230:
@@ -69,12 +55,9 @@ function handlerStatus(code: number): number {
     case 211:
     case 220:
       return 403;
-    case 100:
-    case 101:
-      return 500;
-    default:
-      return 200;
   }
+  if (stage === 'handler') return code === 100 || code === 101 ? 500 : 200;
+  return code >= 100 && code < 200 ? 500 : 400;
 }
 
 /**
@@ -83,7 +66,7 @@ function handlerStatus(code: number): number {
  */
 export function errorOutcome(err: unknown, stage: Stage): Outcome & { internal: boolean } {
   if (isOioiError(err)) {
-    const status = err.httpStatus ?? (stage === 'handler' ? handlerStatus(err.code) : transportStatus(err.code));
+    const status = err.httpStatus ?? statusOf(err.code, stage);
     const out: Outcome & { internal: boolean } = { status, code: err.code, body: resultBody(err.code, err.message), internal: false };
     if (err.retryAfter !== undefined) out.retryAfter = err.retryAfter;
     else if (status === 503) out.retryAfter = 5; // the table promises Retry-After with every 503
