@@ -4,16 +4,9 @@ import assert from 'node:assert/strict';
 import { callDefinition, parseRequest, parseResponse, type CallName } from '../parse.js';
 import { OioiError } from '../errors.js';
 import { rfidPost } from './rfid.js';
+import { rejects230 } from './test-support/rejects.js';
 
-function rejects(read: () => unknown, message: string | RegExp): void {
-  assert.throws(read, (e: unknown) => {
-    assert.ok(e instanceof OioiError, `not an OioiError: ${String(e)}`);
-    assert.equal(e.code, 230);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
+const rejects = rejects230;
 const req = (call: string, payload: unknown) => () => parseRequest({ [call]: payload }).payload as any;
 const res = (call: CallName, body: Record<string, unknown>, code = 0) => () => parseResponse(call, { result: { code, message: '' }, ...body }) as any;
 

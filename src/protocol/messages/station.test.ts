@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRequest, parseResponse } from '../parse.js';
+import { rejects230 } from './test-support/rejects.js';
 import { OioiError } from '../errors.js';
 
 /** A valid station-post payload; `patch` edits a deep copy. */
@@ -32,13 +33,7 @@ function station(body: any): any {
 }
 
 function rejects(body: unknown, message: string | RegExp, read: () => unknown = () => parseRequest(body)): void {
-  assert.throws(read, (e: unknown) => {
-    assert.ok(e instanceof OioiError, `not an OioiError: ${String(e)}`);
-    assert.equal(e.code, 230);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
+  rejects230(read, message);
 }
 
 describe('station-post', () => {
