@@ -2,7 +2,10 @@
 // Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx).
 // Builds dist/ first: end-to-end tests start the real `oioi` command, as operators do.
 // Extra arguments are passed on: `npm test -- src/protocol` runs only the files under that path.
-import { spawnSync } from 'node:child_process';
+// Starts ONE throw-away PostgreSQL cluster for the whole run (test/support/postgres.ts) and hands
+// its URL to every test process in OIOI_TEST_PG_URL; stops it afterwards, also on failure or
+// Ctrl-C. OIOI_TEST_ENGINES=sqlite skips it; an OIOI_TEST_PG_URL already set is used as it is.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -24,7 +27,28 @@ const files = ['src', 'test'].flatMap((d) => { try { return find(d); } catch { r
 
 const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
+if (spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'dashboard/vite.config.ts'], { stdio: 'inherit' }).status !== 0) process.exit(1); // the dashboard the hub serves
+
+const env = { ...process.env, OIOI_LOG: process.env.OIOI_LOG ?? 'silent' };
+const engines = (process.env.OIOI_TEST_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim());
+let cluster;
+if (!env.OIOI_TEST_PG_URL && engines.includes('postgres')) {
+  const { tsImport } = await import('tsx/esm/api');
+  const { startPostgresCluster } = await tsImport('../test/support/postgres.ts', import.meta.url);
+  try {
+    cluster = await startPostgresCluster();
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  env.OIOI_TEST_PG_URL = cluster.url;
+}
 
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...flags, ...files];
-const run = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, OIOI_LOG: process.env.OIOI_LOG ?? 'silent' } });
-process.exit(run.status ?? 1);
+const child = spawn(process.execPath, args, { stdio: 'inherit', env });
+// Ctrl-C reaches the test runner too (same process group); we wait for it, then clean up.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => {
+  cluster?.stop();
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -17,6 +17,9 @@ const commands: Record<string, () => Promise<{ run: Command }>> = {
   account: () => import('./commands/account.js'),
   outbox: () => import('./commands/outbox.js'),
   demo: () => import('./commands/demo.js'),
+  operator: () => import('./commands/operator.js'),
+  cpo: () => import('./commands/cpo.js'),
+  migrate: () => import('./commands/migrate.js'),
 };
 
 const help = `usage: oioi <command> [options]

@@ -13,6 +13,8 @@ export interface BannerInput {
   sessionMs: number;
   cpo: { apiKey: string; partnerIdentifier: string; endpoint: string };
   oem: { apiKey: string; partnerIdentifier: string; endpoint: string; prefix: string; driver: Driver; whitelist: string[] };
+  /** The operator dashboard and its login, when the hub serves it. */
+  dashboard?: { url: string; name: string; password: string };
   /** A driver account of the hub itself, when it could be added. */
   hubAccount?: Driver;
   examples: Example[];
@@ -24,6 +26,7 @@ export function banner(b: BannerInput): string {
     'oioi demo: a hub with a simulated CPO and a simulated OEM',
     '',
     `hub          ${b.hubUrl}`,
+    ...(b.dashboard ? [`dashboard    ${b.dashboard.url}  (log in as ${b.dashboard.name}, password ${b.dashboard.password})`] : []),
     `database     ${b.db}${b.temporary ? '  (temporary: removed on exit)' : ''}`,
     `stations     ${b.stations} around ${b.cities} German cities, ${b.connectors} connectors; a few change status every ${b.statusIntervalMs} ms`,
     '',

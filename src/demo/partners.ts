@@ -9,6 +9,7 @@ import { AccountConflictError } from '../storage/authorization.js';
 import type { PartnerRecord, Storage } from '../storage/index.js';
 import type { AddPartnerInput } from '../hub/partners/partner-service.js';
 import type { Driver } from './oem.js';
+import { generatePassword, hashPassword } from '../hub/dashboard/password.js';
 
 export interface DemoPartner { partner: PartnerRecord; apiKey: string; partnerIdentifier: string }
 
@@ -37,4 +38,21 @@ export async function ensureHubAccount(storage: Storage, driver: Driver): Promis
   } catch (err) {
     return err instanceof AccountConflictError ? undefined : (err as Error).message;
   }
+}
+
+/** The demo's dashboard login: name and the password of this run. */
+export interface DemoOperator { name: string; password: string }
+
+/**
+ * The dashboard operator `demo` with a fresh password each run (an earlier run's on the same --db
+ * is replaced: storage keeps only hashes, so the old one could not be shown).
+ * Example: `const { name, password } = await ensureOperator(storage)`.
+ */
+export async function ensureOperator(storage: Storage, name = 'demo'): Promise<DemoOperator> {
+  const password = generatePassword();
+  const hash = await hashPassword(password);
+  const existing = await storage.operators.byName(name);
+  if (existing) await storage.operators.setPassword(existing.id, hash);
+  else await storage.operators.add(name, hash);
+  return { name, password };
 }

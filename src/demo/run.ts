@@ -17,7 +17,7 @@ import { cpoHandlers } from './cpo-endpoint.js';
 import { SimSessions } from './cpo-sessions.js';
 import { reachableUrl, type Example } from './curls.js';
 import { DEMO_OEM_PREFIX, demoDrivers, makeDriver, oemHandlers } from './oem.js';
-import { ensureHubAccount, ensurePartner } from './partners.js';
+import { ensureHubAccount, ensureOperator, ensurePartner } from './partners.js';
 import { seededRandom } from './random.js';
 import { startSimEndpoint, type SimEndpoint } from './sim-endpoint.js';
 import { generateStations } from './stations.js';
@@ -97,6 +97,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     });
     const accountProblem = await ensureHubAccount(storage, hubDriver);
     if (accountProblem) o.say(`hub: the demo's own driver account was not added: ${accountProblem}`);
+    const operator = await ensureOperator(storage);
 
     let hub: RunningHub;
     try {
@@ -167,6 +168,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       cpo: { apiKey: cpoPartner.apiKey, partnerIdentifier: cpoPartner.partnerIdentifier, endpoint: cpoEndpoint.url },
       oem: { apiKey: oemPartner.apiKey, partnerIdentifier: oemPartner.partnerIdentifier, endpoint: oemEndpoint.url, prefix: DEMO_OEM_PREFIX, driver: drivers[0]!, whitelist: drivers.slice(1).map((d) => d.uid) },
       examples,
+      ...(hub.dashboardUrl ? { dashboard: { url: new URL('/dashboard/', hubUrl).href, ...operator } } : {}),
       ...(accountProblem ? {} : { hubAccount: hubDriver }),
     });
     let stopping: Promise<void> | undefined;

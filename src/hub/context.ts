@@ -2,6 +2,7 @@
 import type { Storage } from '../storage/index.js';
 import type { Logger } from '../transport/server/index.js';
 import type { Authenticator } from './partners/authenticator.js';
+import type { HubEvents } from './events.js';
 
 /** Settings of a hub, validated once and frozen (shared/cli.md, "Hub"). */
 export interface HubConfig {
@@ -34,6 +35,8 @@ export interface HubContext {
   readonly log: Logger;
   /** The hub's clock; tests may replace it. */
   readonly now: () => Date;
+  /** Traffic and status events (the dashboard listens); absent in contexts built for unit tests. */
+  readonly events?: HubEvents;
 }
 
 /** A background task of the hub (the outbox worker…), started after the server listens. */

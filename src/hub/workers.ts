@@ -1,7 +1,9 @@
 /** The hub's background workers; each slice that needs one adds it here. */
 import type { HubContext, HubWorker } from './context.js';
 import { startOutboxWorker } from './outbox/worker.js';
+import { startLoopStats } from './loop-stats.js';
 
 export function startWorkers(ctx: HubContext): HubWorker[] {
-  return [startOutboxWorker(ctx)];
+  const loopStats = startLoopStats(Number(process.env.OIOI_LOOP_STATS_MS ?? 0)); // diagnostics, see loop-stats.ts
+  return [startOutboxWorker(ctx), ...(loopStats ? [loopStats] : [])];
 }

@@ -84,6 +84,11 @@ export interface AuthorizationRepository {
    * allowed). Pushes only when the list changed.
    */
   replaceWhitelist(partnerIdentifier: string, partnerId: number, uids: readonly string[], push?: WhitelistPush): Promise<WhitelistReplaceResult>;
+  /**
+   * Enqueues the merged whitelist as it is now for these targets (a CPO that just became one),
+   * superseding their undelivered pushes. Returns the outbox ids.
+   */
+  pushWhitelist(push: WhitelistPush): Promise<number[]>;
   /** The whitelist entry for a UID; when several lists hold it, the one of the lowest partner id. */
   whitelistHit(uid: string): Promise<WhitelistHit | undefined>;
   /** UIDs of one partner identifier's whitelist, sorted. */

@@ -1,5 +1,4 @@
 /** The storage layer's public face: open a Storage from a URL. */
-import { OioiError } from '../protocol/errors.js';
 import type { Storage } from './types.js';
 
 export type { Storage } from './types.js';
@@ -18,7 +17,8 @@ export async function openStorage(url: string = DEFAULT_DB_URL): Promise<Storage
     return openSqliteStorage(url.startsWith('sqlite:') ? url : `sqlite:${url}`);
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new OioiError(100, 'PostgreSQL storage is not available in this build yet (see issue: PostgreSQL storage)');
+    const { openPostgresStorage } = await import('./postgres/index.js');
+    return openPostgresStorage(url);
   }
   throw new Error(`unknown storage URL '${url}': use sqlite:<path> or postgres://user:pass@host:port/db`);
 }

@@ -33,8 +33,12 @@ export interface OutboxEntry {
 export interface OutboxRepository {
   /** Adds items on their own (changes that need the same transaction use the engine's insert helper). */
   enqueue(items: OutboxItemInput[], now: number): Promise<number[]>;
-  /** For each partner, its oldest open entry when that entry is due at `now`; at most `limit`. */
-  due(now: number, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * For each partner, its oldest open entry when that entry is due at `now`; at most `limit`.
+   * Engines shared by several processes claim what they return for `leaseMs` (default 60 s): no
+   * other process sees it due until it is settled or the lease runs out (its claimer died).
+   */
+  due(now: number, limit: number, leaseMs?: number): Promise<OutboxEntry[]>;
   markDelivered(id: number, now: number, code: number): Promise<void>;
   markFailed(id: number, failure: { error: string; code?: number; nextAttemptAt: number; dead: boolean }): Promise<void>;
   list(filter?: { state?: OutboxState; partnerId?: number; limit?: number }): Promise<OutboxEntry[]>;

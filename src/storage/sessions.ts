@@ -72,6 +72,17 @@ export interface ReservationRecord {
   cpoReservationId?: string;
 }
 
+/**
+ * addReservation's refusal: the connector already has an active reservation (another request or
+ * another hub process recorded it first). The reservation service answers 323.
+ */
+export class ReservationClashError extends Error {
+  override name = 'ReservationClashError';
+  constructor(readonly connectorId: number) {
+    super(`connector ${connectorId} already has an active reservation`);
+  }
+}
+
 export interface SessionRepository {
   /** The live (not deleted) connector with this EVSE key. Example: `await repo.connectorByEvseKey('DE8PSE1')`. */
   connectorByEvseKey(evseKey: string): Promise<ConnectorOwner | undefined>;
@@ -91,6 +102,7 @@ export interface SessionRepository {
   activeReservationOn(connectorId: number, at: number): Promise<ReservationRecord | undefined>;
   /** Active reservations naming this identifier, newest first. */
   activeReservationsOf(valueKey: string, at: number): Promise<ReservationRecord[]>;
+  /** Records a reservation; throws ReservationClashError when the connector already has an active one. */
   addReservation(input: ReservationInput): Promise<ReservationRecord>;
   endReservation(id: number, state: 'cancelled' | 'ended', at: number): Promise<void>;
   /** Marks reservations whose window closed before `at` as ended; returns how many. */

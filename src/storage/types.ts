@@ -9,6 +9,8 @@ import type { OutboxRepository } from './outbox.js';
 import type { SessionRepository } from './sessions.js';
 import type { CdrRepository } from './cdrs.js';
 import type { AuthorizationRepository } from './authorization.js';
+import type { OperatorRepository } from './operators.js';
+import type { DashboardRepository } from './dashboard.js';
 
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
@@ -19,6 +21,10 @@ export interface Storage {
   readonly sessions: SessionRepository;
   readonly cdrs: CdrRepository;
   readonly authorization: AuthorizationRepository;
+  /** Dashboard operators and their login sessions. */
+  readonly operators: OperatorRepository;
+  /** The dashboard's read queries (map, searches, forwarding history). */
+  readonly dashboard: DashboardRepository;
   /**
    * A token that changes when another process commits (the CLI adding a partner or revoking a
    * key). The hub polls it to refresh its caches within a second.

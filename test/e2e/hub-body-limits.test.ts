@@ -6,23 +6,24 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubProcess, type HubProcess, type TestPartner } from '../support/hub-process.js';
 import { send } from '../support/http.js';
+import { testEngines } from '../support/engines.js';
 
 /** `n` distinct 14-character UIDs. */
 function uids(n: number): string[] {
   return Array.from({ length: n }, (_, i) => i.toString(16).toUpperCase().padStart(14, '0'));
 }
 
-describe('hub body limits', () => {
+for (const engine of testEngines()) describe(`hub body limits (${engine})`, () => {
   let hub: HubProcess;
   let emp: TestPartner;
   let cpo: TestPartner;
   before(async () => {
-    hub = await startHubProcess();
+    hub = await startHubProcess({ engine });
     emp = await hub.addPartner({ name: 'Big EMP', roles: 'emp' });
     cpo = await hub.addPartner({ name: 'CPO', roles: 'cpo' });
     await new Promise((r) => setTimeout(r, 600));
   });
-  after(async () => { await hub.stop(); hub.cleanup(); });
+  after(async () => { await hub.stop(); await hub.cleanup(); });
 
   it('should accept an rfid-post whitelist larger than 1 MiB from an EMP', async () => {
     const list = uids(150_000);

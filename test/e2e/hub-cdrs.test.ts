@@ -5,11 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { startHubProcess, type HubProcess, type TestPartner } from '../support/hub-process.js';
 import { oioi } from '../support/cli.js';
 import { send, startMockPartner, type MockPartner } from '../support/http.js';
 import { aCdr, aStationPost, eventually, untilKnown } from '../support/roaming.js';
+import { testEngines } from '../support/engines.js';
 
 const evco = (id: string) => ({ 'identifier-type': 'evco-id', identifier: id });
 const rfid = (id: string) => ({ 'identifier-type': 'rfid', identifier: id });
@@ -17,7 +17,7 @@ const ANNA = 'DE*EMP*000001*2';
 const up = { result: { code: 0, message: 'Success.' } };
 const down = { status: 503, body: { result: { code: 100, message: 'maintenance' } } };
 
-describe('hub CDRs and outbox', () => {
+for (const engine of testEngines()) describe(`hub CDRs and outbox (${engine})`, () => {
   let hub: HubProcess;
   const mocks: Record<'cpo' | 'emp' | 'emp2' | 'oem' | 'fleet', MockPartner> = {} as never;
   let cpo: TestPartner;
@@ -32,17 +32,11 @@ describe('hub CDRs and outbox', () => {
   /** `oioi outbox list --json`: what the operator sees (a CLI process per call, so used sparingly). */
   const outbox = async (extra: string[] = []) => (await hub.cli(['outbox', 'list', '--json', ...extra])) as Row[];
   /** The same rows read directly (read-only), for polling. */
-  const outboxNow = async (): Promise<Row[]> => {
-    const db = new Database(hub.db.replace(/^sqlite:/, ''), { readonly: true });
-    try {
-      return db.prepare('SELECT id, state, partner_id AS partner, subject, attempts, last_error AS lastError, call FROM outbox ORDER BY id').all() as Row[];
-    } finally {
-      db.close();
-    }
-  };
+  const outboxNow = (): Promise<Row[]> =>
+    hub.query<Row>('SELECT id, state, partner_id AS partner, subject, attempts, last_error AS "lastError", call FROM outbox ORDER BY id');
 
   before(async () => {
-    hub = await startHubProcess({ args: ['--outbox-min-delay', '100', '--outbox-max-delay', '400'] });
+    hub = await startHubProcess({ engine, args: ['--outbox-min-delay', '100', '--outbox-max-delay', '400', '--upstream-timeout', '3000'] });
     for (const k of ['cpo', 'emp', 'emp2', 'oem', 'fleet'] as const) mocks[k] = await startMockPartner();
     mocks.cpo.respond((r) => (r.call === 'session-start' ? { ...up, 'session-start': { 'session-id': 'remote-1', 'is-stoppable': true } } : up));
     [cpo, cpo2, emp, emp2, oem, fleet, noEndpoint] = await Promise.all([
@@ -61,7 +55,7 @@ describe('hub CDRs and outbox', () => {
   after(async () => {
     await hub.stop();
     for (const m of Object.values(mocks)) await m.close();
-    hub.cleanup();
+    await hub.cleanup();
   });
 
   const post = (p: TestPartner, body: unknown) => send(hub.url, p.apiKey, body);
@@ -163,22 +157,19 @@ describe('hub CDRs and outbox', () => {
     const statusAnswers = await Promise.all(Array.from({ length: 10 }, (_, i) => post(cpo, { 'connector-post-status': { 'connector-id': `DE*CPO*ED${i}`, status: statuses[i % 3], 'partner-identifier': cpo.partnerIdentifier } })));
     await hub.kill();
     assert.ok([...answers, ...statusAnswers].every((a) => a.status === 200 && a.body.result.code === 0));
-    const db = new Database(hub.db.replace(/^sqlite:/, ''));
-    try {
-      const cdrs = db.prepare("SELECT COUNT(*) FROM cdrs WHERE session_id LIKE 'dur-%'").pluck().get();
-      const forwards = db.prepare("SELECT COUNT(*) FROM outbox WHERE subject LIKE 'dur-%' AND partner_id = ?").pluck().get(emp.id);
-      const stations = db.prepare("SELECT COUNT(*) FROM stations WHERE cpo_station_id LIKE 'D%'").pluck().get();
-      const st = db.prepare("SELECT evse_id, status FROM connectors WHERE evse_id LIKE 'DE*CPO*ED%' ORDER BY evse_id").all() as Array<{ evse_id: string; status: string }>;
+    {
+      const [{ n: cdrs }] = await hub.query("SELECT COUNT(*) AS n FROM cdrs WHERE session_id LIKE 'dur-%'");
+      const [{ n: forwards }] = await hub.query("SELECT COUNT(*) AS n FROM outbox WHERE subject LIKE 'dur-%' AND partner_id = ?", [emp.id]);
+      const [{ n: stations }] = await hub.query("SELECT COUNT(*) AS n FROM stations WHERE cpo_station_id LIKE 'D%'");
+      const st = await hub.query<{ evse_id: string; status: string }>("SELECT evse_id, status FROM connectors WHERE evse_id LIKE 'DE*CPO*ED%' ORDER BY evse_id");
       assert.equal(cdrs, 60);
       assert.equal(forwards, 60, 'each CDR committed with its outbox row');
       assert.equal(stations, 10);
       assert.deepEqual(st.map((r) => r.status), st.map((r) => statuses[Number(r.evse_id.slice(-1)) % 3]));
-    } finally {
-      db.close();
     }
     mocks.emp.respond(() => up);
     await hub.restart();
-    await eventually(async () => cdrsTo(mocks.emp, 'dur-59').length > 0, 10_000, 'forwarding resumed after restart');
+    await eventually(async () => cdrsTo(mocks.emp, 'dur-59').length > 0, 40_000, 'forwarding resumed after restart');
     const order = mocks.emp.received.filter((r) => r.call === 'session-post').map((r) => String(r.payload['session-id']));
     const firstDelivered = (id: string) => order.indexOf(id);
     assert.ok(firstDelivered('cdr-down-1') >= 0 && firstDelivered('cdr-down-1') < firstDelivered('cdr-down-2'), `in order: ${order}`);

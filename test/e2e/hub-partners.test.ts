@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startHubProcess, type HubProcess } from '../support/hub-process.js';
 import { oioi } from '../support/cli.js';
 import { send } from '../support/http.js';
+import { testEngines } from '../support/engines.js';
 
 const minimumVersion = { 'api-minimum-version-number': {} };
 
@@ -20,10 +21,10 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
   throw new Error(`condition not met within ${ms} ms`);
 }
 
-describe('hub partners and keys', () => {
+for (const engine of testEngines()) describe(`hub partners and keys (${engine})`, () => {
   let hub: HubProcess;
-  before(async () => { hub = await startHubProcess(); });
-  after(async () => { await hub.stop(); hub.cleanup(); });
+  before(async () => { hub = await startHubProcess({ engine }); });
+  after(async () => { await hub.stop(); await hub.cleanup(); });
 
   it('should print one JSON object with the key shown once, and keep only a hash of it', async () => {
     const p = await hub.addPartner({ name: 'Stadtwerke', roles: 'cpo,emp', endpoint: 'http://127.0.0.1:9/api', endpointKey: 'their-secret' });
@@ -84,6 +85,29 @@ describe('hub partners and keys', () => {
     }
     const afterCount = JSON.parse((await oioi(['partner', 'list', '--db', hub.db, '--json'])).stdout).length;
     assert.equal(afterCount, before);
+  });
+
+  it('should update a partner\'s endpoint and modes, refuse bad input with exit 2 and an unknown id with exit 1, changing nothing', async () => {
+    const p = await hub.addPartner({ name: 'Editable', roles: 'cpo,emp', endpoint: 'http://127.0.0.1:9/api', endpointKey: 'old-secret' });
+    const list = async () => JSON.parse((await oioi(['partner', 'list', '--db', hub.db, '--json'])).stdout).find((x: any) => x.id === p.id);
+    const before = await list();
+    for (const args of [['--rfid-auth', 'sometimes'], ['--endpoint', 'ftp://x'], ['--evco-prefix', 'D'], ['--name', ' '], ['--endpoint', 'none', '--endpoint-key', 'k'], ['--id', 'x']]) {
+      const r = await oioi(['partner', 'update', '--db', hub.db, '--id', String(p.id), ...args]);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.ok(r.stderr.length > 0);
+    }
+    assert.deepEqual(await list(), before);
+    assert.equal((await oioi(['partner', 'update', '--db', hub.db, '--id', '99999', '--name', 'Nobody'])).code, 1);
+    const r = await oioi(['partner', 'update', '--db', hub.db, '--id', String(p.id), '--endpoint', 'https://cpo.example/oioi', '--rfid-auth', 'online', '--evco-prefix', 'de-8ps', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes('old-secret'));
+    const updated = await list();
+    assert.equal(updated.endpoint, 'https://cpo.example/oioi');
+    assert.equal(updated.rfidAuth, 'online');
+    assert.deepEqual(updated.evcoPrefixes, ['DE8PS']);
+    assert.equal(updated.name, 'Editable');
+    assert.equal((await oioi(['partner', 'update', '--db', hub.db, '--id', String(p.id), '--endpoint', 'none'])).code, 0);
+    assert.equal((await list()).endpoint, null);
   });
 
   it('should answer api-minimum-version-number to any role', async () => {

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { aStationPost, around, startPoiHub, status, surface, type PoiHub } from '../support/poi.js';
 import { oioi, tempDir } from '../support/cli.js';
-import Database from 'better-sqlite3';
+import { testEngines } from '../support/engines.js';
 
-describe('hub POI: station look-ups and tariffs', () => {
+for (const engine of testEngines()) describe(`hub POI: station look-ups and tariffs (${engine})`, () => {
   const tmp = tempDir();
   let t: PoiHub;
-  before(async () => { t = await startPoiHub(); });
-  after(async () => { await t.hub.stop(); t.hub.cleanup(); tmp.remove(); });
+  before(async () => { t = await startPoiHub({ engine }); });
+  after(async () => { await t.hub.stop(); await t.hub.cleanup(); tmp.remove(); });
 
   it('should include stations on the edges of the box and leave out those just outside', async () => {
     await t.post(t.cpoA, aStationPost(t.cpoA, { lat: 11, lon: 11 }));
@@ -116,11 +116,9 @@ describe('hub POI: station look-ups and tariffs', () => {
     await t.post(t.cpoA, aStationPost(t.cpoA, { lat: 18, lon: 18, evse: ['DE*8PS*E18001'] }));
     const connectorId = Number(Object.keys((await t.stationAt(18, 18))['connector-statuses'])[0]);
     // Reservations are the reservation slice's rows; written here as it writes them (migration 400).
-    const db = new Database(t.hub.db.replace(/^sqlite:/, ''));
     const ends = Date.now() + 3_600_000;
-    db.prepare("INSERT INTO reservations (connector_id, partner_id, evco_id, starts_at, ends_at, state) VALUES (?, ?, 'DE*8PS*123456*7', ?, ?, 'active')")
-      .run(connectorId, t.oem.id, Date.now() - 1000, ends);
-    db.close();
+    await t.hub.query("INSERT INTO reservations (connector_id, partner_id, evco_id, starts_at, ends_at, state) VALUES (?, ?, 'DE*8PS*123456*7', ?, ?, 'active')",
+      [connectorId, t.oem.id, Date.now() - 1000, ends]);
     const user = { 'identifier-type': 'evco-id', identifier: 'DE8PS1234567' };
     const reservation = async (asker: typeof t.oem, withUser: boolean) =>
       (await t.post(asker, surface([18, 18, 18, 18], undefined, withUser ? user : undefined))).body.stations[0]['connector-reservations']?.[String(connectorId)];

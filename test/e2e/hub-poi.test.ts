@@ -5,11 +5,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aStationPost, around, startPoiHub, status, surface, type PoiHub } from '../support/poi.js';
+import { testEngines } from '../support/engines.js';
 
-describe('hub POI: station-post and connector-post-status', () => {
+for (const engine of testEngines()) describe(`hub POI: station-post and connector-post-status (${engine})`, () => {
   let t: PoiHub;
-  before(async () => { t = await startPoiHub(); });
-  after(async () => { await t.hub.stop(); t.hub.cleanup(); });
+  before(async () => { t = await startPoiHub({ engine }); });
+  after(async () => { await t.hub.stop(); await t.hub.cleanup(); });
 
   it('should keep stations of different partner identifiers apart, even with the same station.id', async () => {
     assert.equal((await t.post(t.cpoA, aStationPost(t.cpoA, { id: 'shared-id', lat: 1, lon: 1, name: 'A station' }))).body.result.code, 0);

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { startHubProcess, type HubProcess, type TestPartner } from '../support/hub-process.js';
 import { oioi } from '../support/cli.js';
 import { send, startMockPartner, type MockPartner, type Received } from '../support/http.js';
-import { openSqliteStorage } from '../../src/storage/sqlite/index.js';
+import { openStorage } from '../../src/storage/index.js';
+import { testEngines } from '../support/engines.js';
 
 const ok = { result: { code: 0, message: 'Success.' } };
 const unknown = { result: { code: 191, message: 'EVCO ID not found.' } };
@@ -23,7 +24,7 @@ async function ready(hub: HubProcess, ...partners: TestPartner[]): Promise<void>
 
 /** Who the hub remembers as authorizer of a UID, read from its database as the CDR slice will. */
 async function authorizedBy(hub: HubProcess, uid: string) {
-  const storage = await openSqliteStorage(hub.db);
+  const storage = await openStorage(hub.db);
   try { return await storage.authorization.authorizedBy(uid); } finally { await storage.close(); }
 }
 
@@ -31,7 +32,7 @@ function verifiesFor(mock: MockPartner, uid: string): Received[] {
   return mock.received.filter((r) => r.call === 'rfid-verify' && r.payload.rfid === uid);
 }
 
-describe('hub rfid: own accounts, whitelists, order of sources, whitelist push', () => {
+for (const engine of testEngines()) describe(`hub rfid: own accounts, whitelists, order of sources, whitelist push (${engine})`, () => {
   let hub: HubProcess;
   let cpo: TestPartner;
   let emp1: TestPartner;
@@ -40,7 +41,7 @@ describe('hub rfid: own accounts, whitelists, order of sources, whitelist push',
   let cpoMock: MockPartner;
   let onlineMock: MockPartner;
   before(async () => {
-    hub = await startHubProcess({ args: ['--upstream-timeout', '2000'] });
+    hub = await startHubProcess({ engine, args: ['--upstream-timeout', '2000'] });
     cpoMock = await startMockPartner();
     // Knows every card that starts with 'E'; refuses the rest.
     onlineMock = await startMockPartner((r) => (String(r.payload?.rfid).startsWith('E') ? { ...ok, 'evco-id': 'DE*ONL*000000001*X' } : unknown));
@@ -55,7 +56,7 @@ describe('hub rfid: own accounts, whitelists, order of sources, whitelist push',
   });
   after(async () => {
     await hub.stop();
-    hub.cleanup();
+    await hub.cleanup();
     await Promise.all([cpoMock.close(), onlineMock.close()]);
   });
 
@@ -153,9 +154,36 @@ describe('hub rfid: own accounts, whitelists, order of sources, whitelist push',
     assert.ok(rows.some((r) => r.subject === 'whitelist' && r.state === 'superseded'));
     assert.ok(!rows.some((r) => r.state === 'pending' || r.state === 'failing'));
   });
+
+  it('should send a CPO the merged whitelist as soon as it is added in offline mode, not at the next change', async () => {
+    await send(hub.url, emp1.apiKey, { 'rfid-post': { rfids: ['F3F3F3F3'], 'partner-identifier': emp1.partnerIdentifier } });
+    const lateMock = await startMockPartner();
+    try {
+      const late = await hub.addPartner({ name: 'Late offline CPO', roles: 'cpo', endpoint: lateMock.url, endpointKey: 'late-key', rfidAuth: 'offline' });
+      const got = await lateMock.waitFor('rfid-post', 10_000, (r) => r.payload.rfids.includes('F3F3F3F3'));
+      assert.equal(got.payload['partner-identifier'], late.partnerIdentifier);
+      assert.ok(got.payload.rfids.includes('E0E0E0E1'), 'the other lists are merged in');
+    } finally {
+      await lateMock.close();
+    }
+  });
+
+  it('should send a CPO the merged whitelist when `oioi partner update` switches it to offline mode', async () => {
+    const switchMock = await startMockPartner();
+    try {
+      const cpo2 = await hub.addPartner({ name: 'Switching CPO', roles: 'cpo', endpoint: switchMock.url, endpointKey: 'switch-key', rfidAuth: 'none' });
+      await sleep(1500);
+      assert.ok(!switchMock.received.some((r) => r.call === 'rfid-post'), 'no push while it is not in offline mode');
+      await hub.cli(['partner', 'update', '--id', String(cpo2.id), '--rfid-auth', 'offline', '--json']);
+      const got = await switchMock.waitFor('rfid-post', 10_000, (r) => r.payload.rfids.includes('E0E0E0E1'));
+      assert.equal(got.payload['partner-identifier'], cpo2.partnerIdentifier);
+    } finally {
+      await switchMock.close();
+    }
+  });
 });
 
-describe('hub rfid: online EMPs asked in parallel under a deadline', () => {
+for (const engine of testEngines()) describe(`hub rfid: online EMPs asked in parallel under a deadline (${engine})`, () => {
   let hub: HubProcess;
   let cpo: TestPartner;
   let fast: MockPartner;
@@ -164,7 +192,7 @@ describe('hub rfid: online EMPs asked in parallel under a deadline', () => {
   let notOnline: MockPartner;
   let fastEmp: TestPartner;
   before(async () => {
-    hub = await startHubProcess({ args: ['--upstream-timeout', '500'] });
+    hub = await startHubProcess({ engine, args: ['--upstream-timeout', '500'] });
     fast = await startMockPartner((r) => (r.payload.rfid === '11111111' ? { body: { ...ok, 'evco-id': 'DE*FST*000000001*X' }, delayMs: 20 } : unknown));
     slow = await startMockPartner((r) =>
       r.payload.rfid === '11111111' ? { body: { ...ok, 'evco-id': 'DE*SLO*000000001*X' }, delayMs: 450 }
@@ -185,7 +213,7 @@ describe('hub rfid: online EMPs asked in parallel under a deadline', () => {
   });
   after(async () => {
     await hub.stop();
-    hub.cleanup();
+    await hub.cleanup();
     await Promise.all([fast, slow, hanging, notOnline].map((m) => m.close()));
   });
 

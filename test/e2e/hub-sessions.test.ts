@@ -6,14 +6,21 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubProcess, type HubProcess, type TestPartner } from '../support/hub-process.js';
 import { send, startMockPartner, type MockPartner, type Received } from '../support/http.js';
-import { aStationPost, hubConnectorId, untilKnown } from '../support/roaming.js';
+import { aStationPost, untilKnown } from '../support/roaming.js';
+import { testEngines } from '../support/engines.js';
 
 const evco = (id: string) => ({ 'identifier-type': 'evco-id', identifier: id });
 const ANNA = 'DE*EMP*000001*2';
 const BERT = 'DE*EMP*000002*0';
 const OTTO = 'FR*OEM*000003*1';
 
-describe('hub remote start/stop and reservations', () => {
+/** The hub's integer id of a connector, read from the hub's database. */
+async function hubConnectorId(hub: HubProcess, evseId: string): Promise<number> {
+  const [row] = await hub.query<{ id: number }>('SELECT id FROM connectors WHERE evse_key = ?', [evseId.toUpperCase().replace(/\*/g, '')]);
+  return row!.id;
+}
+
+for (const engine of testEngines()) describe(`hub remote start/stop and reservations (${engine})`, () => {
   let hub: HubProcess;
   let cpoMock: MockPartner;
   let cpo: TestPartner;
@@ -27,7 +34,7 @@ describe('hub remote start/stop and reservations', () => {
   const cpoCalls = (call: string) => cpoMock.received.filter((r) => r.call === call);
 
   before(async () => {
-    hub = await startHubProcess({ args: ['--upstream-timeout', '500'] });
+    hub = await startHubProcess({ engine, args: ['--upstream-timeout', '500'] });
     cpoMock = await startMockPartner((r) => {
       const evse = r.payload?.['connector-id'];
       const custom = behaviour.get(evse);
@@ -54,7 +61,7 @@ describe('hub remote start/stop and reservations', () => {
   after(async () => {
     await hub.stop();
     await cpoMock.close();
-    hub.cleanup();
+    await hub.cleanup();
   });
 
   const start = (p: TestPartner, connector: string, user = evco(ANNA)) => send(hub.url, p.apiKey, { 'session-start': { user, 'connector-id': connector } });
@@ -67,7 +74,7 @@ describe('hub remote start/stop and reservations', () => {
   });
 
   it('should forward session-start by hub id with the EVSE ID, relay session-id and is-stoppable, and let the starter stop it', async () => {
-    const id = hubConnectorId(hub.db, 'DE*CPO*E1');
+    const id = await hubConnectorId(hub, 'DE*CPO*E1');
     const r = await start(emp, String(id), { ...evco(ANNA), token: 'secret-of-the-emp' } as never);
     assert.equal(r.status, 200);
     assert.equal(r.body.result.code, 0);
@@ -141,7 +148,7 @@ describe('hub remote start/stop and reservations', () => {
     const r = await reserve(emp, 'DE*CPO*E6', ANNA);
     assert.equal(r.body.result.code, 0);
     assert.match(r.body['reservation-start'].end, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
-    const connector = hubConnectorId(hub.db, 'DE*CPO*E6');
+    const connector = await hubConnectorId(hub, 'DE*CPO*E6');
     const box = { 'min-lat': 52.4, 'max-lat': 52.6, 'min-long': 13.3, 'max-long': 13.5 };
     const mine = await send(hub.url, emp.apiKey, { 'station-get-surface': { ...box, user: evco(ANNA) } });
     const shown = mine.body.stations.find((s: any) => s['connector-reservations']?.[String(connector)])?.['connector-reservations'][String(connector)];

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { startHubProcess, type HubProcess, type TestPartner } from './hub-process.js';
 import { send } from './http.js';
+import type { Engine } from './engines.js';
 import { parseResponse, type CallName } from '../../src/protocol/index.js';
 
 let seq = 0;
@@ -54,8 +55,8 @@ export interface PoiHub {
 }
 
 /** Starts the hub and its partners. Example: `const t = await startPoiHub(); await t.post(t.cpoA, aStationPost(t.cpoA, { lat: 1, lon: 1 }))`. */
-export async function startPoiHub(): Promise<PoiHub> {
-  const hub = await startHubProcess({ args: ['--surface-limit', '3'] });
+export async function startPoiHub({ engine }: { engine?: Engine } = {}): Promise<PoiHub> {
+  const hub = await startHubProcess({ args: ['--surface-limit', '3'], ...(engine ? { engine } : {}) });
   const [cpoA, cpoB, oem] = await Promise.all([
     hub.addPartner({ name: 'Stadtwerke A', roles: 'cpo,oem' }),
     hub.addPartner({ name: 'Charge B', roles: 'cpo' }),

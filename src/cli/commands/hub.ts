@@ -20,6 +20,15 @@ function positiveInt(value: unknown, flag: string, min = 1): number {
   return n;
 }
 
+/** Reads `--rate-limit`: `50`, `50/s` or `3000/min` -> requests per second; `0`/`off` -> off. */
+function rate(value: unknown): number | undefined {
+  const text = String(value ?? '').trim().toLowerCase();
+  if (text === '' || text === '0' || text === 'off') return undefined;
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?$/.exec(text);
+  if (!m || !(Number(m[1]) > 0)) throw new UsageError('--rate-limit takes requests per key and second such as 50, 50/s or 3000/min (0 or off: no limit)');
+  return m[2] && m[2].startsWith('m') ? Number(m[1]) / 60 : Number(m[1]);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = readFlags(argv, {
     ...dbFlag,
@@ -36,6 +45,11 @@ export async function run(argv: string[]): Promise<number> {
     'whitelist-body-limit': { type: 'string', default: '64MiB' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'no-dashboard': { type: 'boolean', default: false },
+    'rate-limit': { type: 'string', default: 'off' },
+    'rate-burst': { type: 'string' },
+    'headers-timeout': { type: 'string', default: '10000' },
+    'request-timeout': { type: 'string', default: '30000' },
   });
   const port = positiveInt(values.port, 'port', 0);
   if (port > 65535) throw new UsageError('--port must be at most 65535');
@@ -44,6 +58,9 @@ export async function run(argv: string[]): Promise<number> {
   const cert = values['tls-cert'] as string | undefined;
   const key = values['tls-key'] as string | undefined;
   if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');
+  const perSecond = rate(values['rate-limit']);
+  // Without --rate-burst a key may send one second's worth at once (at least one request).
+  const burst = values['rate-burst'] === undefined ? Math.max(1, Math.ceil(perSecond ?? 1)) : positiveInt(values['rate-burst'], 'rate-burst');
   const hub = await startHub({
     ...(cert && key ? { tls: { cert: readFileSync(cert), key: readFileSync(key) } } : {}),
     db: values.db as string,
@@ -58,8 +75,13 @@ export async function run(argv: string[]): Promise<number> {
     minimumVersion: values['minimum-version'] as string,
     bodyLimit: bytes(values['body-limit'], 'body-limit'),
     whitelistBodyLimit: bytes(values['whitelist-body-limit'], 'whitelist-body-limit'),
+    dashboard: !values['no-dashboard'],
+    rateLimit: perSecond === undefined ? false : { perSecond, burst },
+    headersTimeoutMs: positiveInt(values['headers-timeout'], 'headers-timeout', 100),
+    requestTimeoutMs: positiveInt(values['request-timeout'], 'request-timeout', 100),
   });
   process.stdout.write(`oioi hub listening on ${hub.url}\n`);
+  if (hub.dashboardUrl) process.stdout.write(`oioi hub dashboard on ${hub.dashboardUrl} (log in as an operator: oioi operator add)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -1,5 +1,5 @@
 /**
- * `oioi send --url URL --key KEY [--timeout MS] [FILE | -]`: sends one JSON message, prints the
+ * `oioi send --url URL --key KEY [--timeout MS] [--ca FILE] [FILE | -]`: sends one JSON message, prints the
  * answer body, exits 0 on a success code (0, 11, 12), 1 on any other answer, 2 when no answer
  * came or the input is unusable (shared/cli.md, "Sending one message"). No retries: one attempt.
  */
@@ -8,7 +8,7 @@ import { isSuccess, readCode } from '../../protocol/index.js';
 import { isOioiClientError, sendRaw } from '../../transport/client/index.js';
 import { readFlags, required, UsageError } from '../flags.js';
 
-const usage = 'usage: oioi send --url URL --key KEY [--timeout MS] [FILE | -]';
+const usage = 'usage: oioi send --url URL --key KEY [--timeout MS] [--ca FILE] [FILE | -]';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -22,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     url: { type: 'string' },
     key: { type: 'string' },
     timeout: { type: 'string', default: '20000' },
+    ca: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -37,6 +38,17 @@ export async function run(argv: string[]): Promise<number> {
     new URL(url);
   } catch {
     throw new UsageError(`--url is not a URL: ${url}`);
+  }
+
+  // --ca: a PEM file of extra CAs to trust for https (a private or self-signed hub certificate).
+  let ca: Buffer | undefined;
+  if (values.ca !== undefined) {
+    try {
+      ca = await readFile(values.ca as string);
+    } catch (err) {
+      process.stderr.write(`oioi send: cannot read the CA file ${values.ca}: ${(err as Error).message}\n`);
+      return 2;
+    }
   }
 
   const file = positionals[0];
@@ -57,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
 
   let answer;
   try {
-    answer = await sendRaw(url, key, message, { timeoutMs });
+    answer = await sendRaw(url, key, message, { timeoutMs, ...(ca ? { ca } : {}) });
   } catch (err) {
     if (!isOioiClientError(err)) throw err;
     process.stderr.write(`oioi send: ${err.message}\n`);

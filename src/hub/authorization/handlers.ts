@@ -10,7 +10,7 @@ import { postWhitelist } from './whitelist.js';
  * The authorization slice's handler map. Example: `{ ...authorizationHandlers(ctx) }` in hubHandlers.
  */
 export function authorizationHandlers(ctx: HubContext): Handlers {
-  const pool = new ClientPool();
+  const pool = new ClientPool(ctx.events);
   return {
     // The UID arrives normalized (upper case, padded) by the rfid-verify schema's lenient reader.
     'rfid-verify': async (payload) => {

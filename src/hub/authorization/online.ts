@@ -7,6 +7,7 @@ import { isEvcoId } from '../../protocol/identifiers/evco-id.js';
 import type { PartnerRecord } from '../../storage/partners.js';
 import { OioiClient } from '../../transport/client/index.js';
 import type { Logger } from '../../transport/server/index.js';
+import { observeSend, type HubEvents } from '../events.js';
 
 /** What the online EMPs said: a winner, else the most telling refusal (192/193 before 191). */
 export type OnlineAnswer =
@@ -21,6 +22,9 @@ export function onlineVerifiers(partners: readonly PartnerRecord[]): PartnerReco
 /** Keeps one keep-alive client per partner endpoint; a changed URL or key gets a fresh client. */
 export class ClientPool {
   private readonly clients = new Map<number, { url: string; apiKey: string; client: OioiClient }>();
+
+  /** `events`: where the calls made through this pool are reported (the dashboard's traffic). */
+  constructor(readonly events?: HubEvents) {}
 
   /** The client of a partner with an endpoint. Example: `pool.clientOf(partner).send('rfid-verify', { rfid })`. */
   clientOf(p: PartnerRecord & { endpoint: NonNullable<PartnerRecord['endpoint']> }): OioiClient {
@@ -64,10 +68,14 @@ export function askOnline(pool: ClientPool, partners: readonly PartnerRecord[], 
     }, timeoutMs);
     for (const p of partners) {
       const client = pool.clientOf(p as PartnerRecord & { endpoint: NonNullable<PartnerRecord['endpoint']> });
-      client
-        .send('rfid-verify', { rfid: uid }, { timeoutMs, signal: abort.signal })
+      observeSend(pool.events, 'rfid-verify', p, client.send('rfid-verify', { rfid: uid }, { timeoutMs, signal: abort.signal }))
         .then((res) => {
           const code = res.result.code;
+          // An HTTP error is no verdict, whatever its body says: the EMP counts as unreachable.
+          if (res.httpStatus >= 400 && (isSuccess(code) || res.httpStatus >= 500)) {
+            log.warn({ msg: 'rfid-verify: online EMP answered an HTTP error', partner: p.name, status: res.httpStatus, code });
+            return;
+          }
           if (isSuccess(code)) {
             const evco = (res as { 'evco-id'?: unknown })['evco-id'];
             finish({ kind: 'authorized', partnerId: p.id, ...(typeof evco === 'string' && isEvcoId(evco) ? { evcoId: evco } : {}) });

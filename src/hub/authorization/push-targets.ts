@@ -3,6 +3,7 @@
  */
 import type { WhitelistPush, WhitelistPushTarget } from '../../storage/authorization.js';
 import type { PartnerRecord } from '../../storage/partners.js';
+import type { Storage } from '../../storage/types.js';
 
 /**
  * CPO partners in `offline` RFID mode with an endpoint. The pushed `rfid-post` carries the CPO's
@@ -14,6 +15,19 @@ export function whitelistTargets(partners: readonly PartnerRecord[]): WhitelistP
   return partners
     .filter((p) => p.roles.includes('cpo') && p.rfidAuth === 'offline' && p.endpoint?.url && p.partnerIdentifiers.length > 0)
     .map((p) => ({ partnerId: p.id, partnerIdentifier: p.partnerIdentifiers[0]! }));
+}
+
+/**
+ * Sends the merged whitelist to a partner that has just become a push target (added as an
+ * offline-mode CPO, switched to offline, or given a new endpoint): otherwise it would learn the
+ * list only at the next change. `before` is undefined for a new partner. Returns the outbox ids.
+ * Example: `await pushToNewTarget(storage, old, updated, Date.now())`.
+ */
+export async function pushToNewTarget(storage: Storage, before: PartnerRecord | undefined, after: PartnerRecord, now: number): Promise<number[]> {
+  const targets = whitelistTargets([after]);
+  if (targets.length === 0) return [];
+  if (before && whitelistTargets([before]).length > 0 && before.endpoint?.url === after.endpoint?.url) return [];
+  return storage.authorization.pushWhitelist({ targets, now });
 }
 
 /** The push request a change hands to storage. Example: `whitelistPush(ctx.auth.partners(), Date.now())`. */

@@ -8,6 +8,8 @@ import { isSuccess, type CallName } from '../../protocol/index.js';
 import type { OutboxEntry } from '../../storage/outbox.js';
 import { isOioiClientError, OioiClient } from '../../transport/client/index.js';
 import type { HubContext, HubWorker } from '../context.js';
+import { observeSend } from '../events.js';
+import { withoutSecrets } from '../redact.js';
 
 export interface OutboxWorkerOptions {
   /** How often to look for due entries without a wake-up (other processes retry entries too). */
@@ -27,9 +29,24 @@ export function retryDelay(attempts: number, minMs: number, maxMs: number, rando
   return Math.round(base / 2 + random() * (base / 2));
 }
 
+/**
+ * Longest one delivery may take, whatever `--upstream-timeout` says: it bounds the lease below, so
+ * a crashed process's claim holds a partner's queue for at most about a minute.
+ */
+export const OUTBOX_SEND_LIMIT_MS = 45_000;
+
+/**
+ * Time between the send giving up and its outcome being stored, with room to spare. On PostgreSQL
+ * `due` leases what it returns for send time + this margin; after that another hub process may
+ * send the entry again (the claimer is taken for dead), so a live claimer must settle before.
+ */
+export const OUTBOX_LEASE_MARGIN_MS = 10_000;
+
 /** Starts the worker. Example: `const w = startOutboxWorker(ctx); …; await w.stop()`. */
 export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, random = Math.random }: OutboxWorkerOptions = {}): HubWorker & { wake(): void } {
   const { storage, config, log } = ctx;
+  const sendTimeoutMs = Math.min(config.upstreamTimeoutMs, OUTBOX_SEND_LIMIT_MS);
+  const leaseMs = sendTimeoutMs + OUTBOX_LEASE_MARGIN_MS;
   const clients = new Map<number, { url: string; apiKey: string; client: OioiClient }>();
   let stopped = false;
   let running: Promise<void> | undefined;
@@ -41,7 +58,7 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
     const c = clients.get(partnerId);
     if (c && c.url === url && c.apiKey === apiKey) return c.client;
     c?.client.close();
-    const client = new OioiClient({ url, apiKey: apiKey || '-', timeoutMs: config.upstreamTimeoutMs, retry: false });
+    const client = new OioiClient({ url, apiKey: apiKey || '-', timeoutMs: sendTimeoutMs, retry: false });
     clients.set(partnerId, { url, apiKey, client });
     return client;
   }
@@ -59,20 +76,23 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
     const partner = ctx.auth.partner(e.partnerId);
     if (!partner) return fail(e, `partner ${e.partnerId} no longer exists`);
     if (!partner.endpoint?.url) return fail(e, `partner ${e.partnerId} (${partner.name}) has no endpoint: set one with oioi partner, then oioi outbox retry`);
-    let answer: { result: { code: number; message: string } };
+    let answer: { result: { code: number; message: string }; httpStatus: number };
     try {
       const client = clientFor(partner.id, partner.endpoint.url, partner.endpoint.apiKey);
-      answer = (await client.send(e.call as CallName, e.payload as never, { timeoutMs: config.upstreamTimeoutMs })) as never;
+      answer = (await observeSend(ctx.events, e.call, partner, client.send(e.call as CallName, e.payload as never, { timeoutMs: sendTimeoutMs }))) as never;
     } catch (err) {
       const what = isOioiClientError(err) ? `${err.kind}: ${err.message}` : String((err as Error)?.message ?? err);
       return fail(e, what);
     }
     const code = answer.result.code;
-    if (isSuccess(code)) {
+    // Delivered means a success code in a non-error HTTP answer: a 5xx claiming success is a failure.
+    if (answer.httpStatus >= 400) {
+      await fail(e, `partner answered ${code} with HTTP ${answer.httpStatus}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, code);
+    } else if (isSuccess(code)) {
       await storage.outbox.markDelivered(e.id, ctx.now().getTime(), code);
       log.info({ msg: 'outbox delivered', id: e.id, partner: e.partnerId, call: e.call, code });
     } else {
-      await fail(e, `partner answered ${code}: ${answer.result.message}`, code);
+      await fail(e, `partner answered ${code}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, code);
     }
   }
 
@@ -82,7 +102,7 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
       again = false;
       let due: OutboxEntry[];
       try {
-        due = await storage.outbox.due(ctx.now().getTime(), batch);
+        due = await storage.outbox.due(ctx.now().getTime(), batch, leaseMs);
       } catch (err) {
         log.error({ msg: 'outbox: cannot read due entries', error: String((err as Error)?.message ?? err) });
         break;

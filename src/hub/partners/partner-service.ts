@@ -1,7 +1,8 @@
 /** Creating partners and keys: the operations behind `oioi partner` and `oioi key`. */
 import { generatePartnerIdentifier } from '../../protocol/identifiers/partner-identifier.js';
 import { roles as allRoles, type Role } from '../../protocol/registry-types.js';
-import type { PartnerRecord, RfidAuthMode, Storage } from '../../storage/index.js';
+import type { NewPartner, PartnerRecord, RfidAuthMode, Storage } from '../../storage/index.js';
+import { pushToNewTarget } from '../authorization/push-targets.js';
 import { issueApiKey, parseApiKey } from './api-keys.js';
 
 export interface AddPartnerInput {
@@ -26,6 +27,17 @@ export function normalizeEvcoPrefix(value: string): string {
   return p;
 }
 
+/** Throws unless `url` is an http(s) URL. */
+function checkEndpointUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new PartnerInputError(`--endpoint '${url}' is not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PartnerInputError('--endpoint must be an http or https URL');
+}
+
 /**
  * Adds a partner with one partner identifier and one API key.
  * Example: `const { partner, apiKey } = await addPartner(storage, { name: 'ACME', roles: ['cpo'] })`.
@@ -38,15 +50,7 @@ export async function addPartner(storage: Storage, input: AddPartnerInput): Prom
   for (const r of roles) if (!allRoles.includes(r as Role)) throw new PartnerInputError(`unknown role '${r}' (roles: ${allRoles.join(',')})`);
   const rfidAuth = (input.rfidAuth ?? 'none') as RfidAuthMode;
   if (!['online', 'offline', 'none'].includes(rfidAuth)) throw new PartnerInputError(`--rfid-auth must be online, offline or none`);
-  if (input.endpoint) {
-    let u: URL;
-    try {
-      u = new URL(input.endpoint.url);
-    } catch {
-      throw new PartnerInputError(`--endpoint '${input.endpoint.url}' is not a URL`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PartnerInputError('--endpoint must be an http or https URL');
-  }
+  if (input.endpoint) checkEndpointUrl(input.endpoint.url);
   if (input.partnerIdentifier !== undefined && input.partnerIdentifier.length < 16) throw new PartnerInputError('a partner identifier has at least 16 characters');
   const partner = await storage.partners.add({
     name,
@@ -58,7 +62,54 @@ export async function addPartner(storage: Storage, input: AddPartnerInput): Prom
     ...(input.endpoint ? { endpoint: input.endpoint } : {}),
   });
   const apiKey = await addKey(storage, partner.id);
+  await pushToNewTarget(storage, undefined, partner, Date.now());
   return { partner, apiKey };
+}
+
+export interface UpdatePartnerInput {
+  name?: string;
+  /** A new endpoint; `null` removes it. A new URL without `apiKey` keeps the current key. */
+  endpoint?: { url: string; apiKey?: string } | null;
+  /** A new key for the current endpoint. */
+  endpointKey?: string;
+  rfidAuth?: string;
+  evcoPrefixes?: string[];
+  receivesCdrs?: boolean;
+}
+
+/**
+ * Changes what an operator may change of a partner (not its roles, identifiers or keys). A CPO that
+ * becomes a whitelist push target is sent the merged whitelist at once. Undefined: no such partner.
+ * Example: `await updatePartner(storage, 3, { rfidAuth: 'offline' })`.
+ */
+export async function updatePartner(storage: Storage, id: number, input: UpdatePartnerInput): Promise<PartnerRecord | undefined> {
+  const current = await storage.partners.get(id);
+  if (!current) return undefined;
+  const changes: Partial<Omit<NewPartner, 'partnerIdentifiers'>> = {};
+  if (input.name !== undefined) {
+    if (!input.name.trim()) throw new PartnerInputError('--name must not be empty');
+    changes.name = input.name.trim();
+  }
+  if (input.rfidAuth !== undefined) {
+    if (!['online', 'offline', 'none'].includes(input.rfidAuth)) throw new PartnerInputError('--rfid-auth must be online, offline or none');
+    changes.rfidAuth = input.rfidAuth as RfidAuthMode;
+  }
+  if (input.evcoPrefixes !== undefined) changes.evcoPrefixes = [...new Set(input.evcoPrefixes.filter(Boolean).map(normalizeEvcoPrefix))];
+  if (input.receivesCdrs !== undefined) changes.receivesCdrs = input.receivesCdrs;
+  if (input.endpoint === null) {
+    if (input.endpointKey !== undefined) throw new PartnerInputError('--endpoint-key goes with --endpoint');
+    changes.endpoint = undefined;
+  } else if (input.endpoint !== undefined) {
+    checkEndpointUrl(input.endpoint.url);
+    changes.endpoint = { url: input.endpoint.url, apiKey: input.endpoint.apiKey ?? input.endpointKey ?? current.endpoint?.apiKey ?? '' };
+  } else if (input.endpointKey !== undefined) {
+    if (!current.endpoint) throw new PartnerInputError('--endpoint-key goes with --endpoint: this partner has none');
+    changes.endpoint = { url: current.endpoint.url, apiKey: input.endpointKey };
+  }
+  if (Object.keys(changes).length === 0) return current;
+  const updated = await storage.partners.update(id, changes);
+  if (updated) await pushToNewTarget(storage, current, updated, Date.now());
+  return updated;
 }
 
 /** Issues another API key for a partner; returns the key (shown once). */

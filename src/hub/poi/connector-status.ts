@@ -16,8 +16,11 @@ export const EVSE_NOT_FOUND = 'EVSE not found among the stations of this partner
  * Example: `await postConnectorStatus(ctx, pid, 'DE*8PS*E1', 'Available')`.
  */
 export async function postConnectorStatus(ctx: HubContext, partnerIdentifier: string, evseId: string, status: ConnectorStatusValue): Promise<number> {
-  const changed = await ctx.storage.poi.setStatus(partnerIdentifier, evseKey(evseId), status, ctx.now().getTime());
+  const at = ctx.now().getTime();
+  const key = evseKey(evseId);
+  const changed = await ctx.storage.poi.setStatus(partnerIdentifier, key, status, at);
   // One fixed message, whatever the reason: unknown and foreign EVSE IDs must look the same.
   if (changed === 0) throw oioiError(181, EVSE_NOT_FOUND);
+  ctx.events?.status({ at, ownerIdentifier: partnerIdentifier, evseId, evseKey: key, status });
   return changed;
 }

@@ -9,6 +9,7 @@ import type { PartnerEndpoint, PartnerRecord } from '../../storage/index.js';
 import type { ConnectorOwner } from '../../storage/sessions.js';
 import { isOioiClientError, OioiClient } from '../../transport/client/index.js';
 import type { HubContext } from '../context.js';
+import { observeSend } from '../events.js';
 
 /**
  * The live connector a `connector-id` names (EVSE ID or hub id), or 181.
@@ -46,13 +47,19 @@ function clientFor(ctx: HubContext, cpo: PartnerRecord, endpoint: PartnerEndpoin
 export interface CpoAnswer { code: number; message: string; body: Record<string, any> }
 
 /**
- * Sends one call to a CPO. No answer within `upstreamTimeoutMs`: 302; no connection or an unreadable
- * answer: 300; both with HTTP 503 + Retry-After (shared/protocol.md, "HTTP status and result codes").
+ * Sends one call to a CPO. No answer within `upstreamTimeoutMs`: 302; no connection, an unreadable
+ * answer or an HTTP 5xx: 300; both with HTTP 503 + Retry-After (shared/protocol.md, "HTTP status and result codes").
  * Example: `const a = await sendToCpo(ctx, cpo, endpoint, 'session-start', payload)`.
  */
 export async function sendToCpo(ctx: HubContext, cpo: PartnerRecord, endpoint: PartnerEndpoint, call: CallName, payload: unknown): Promise<CpoAnswer> {
   try {
-    const body = (await clientFor(ctx, cpo, endpoint).send(call, payload as never, { timeoutMs: ctx.config.upstreamTimeoutMs })) as Record<string, any>;
+    const body = (await observeSend(ctx.events, call, cpo, clientFor(ctx, cpo, endpoint).send(call, payload as never, { timeoutMs: ctx.config.upstreamTimeoutMs }))) as Record<string, any>;
+    // A 5xx says the CPO is down whatever its body claims: relaying a "success" from it would
+    // record a session or a cancellation the CPO may never have made.
+    if (body.httpStatus >= 500) {
+      ctx.log.warn({ msg: 'CPO answered an HTTP error', partner: cpo.id, call, status: body.httpStatus, code: body.result.code });
+      throw new OioiError(300, `the operator is unavailable (HTTP ${body.httpStatus}, code ${body.result.code})`, { httpStatus: 503, retryAfter: 5 });
+    }
     return { code: body.result.code, message: String(body.result.message ?? ''), body };
   } catch (err) {
     if (isOioiClientError(err) && err.kind === 'timeout') {

@@ -6,7 +6,7 @@
  */
 import { formatDateTime, isSuccess, oioiError, parseDateTime } from '../../protocol/index.js';
 import type { ReservationStart, ReservationStop } from '../../protocol/messages/reservation.js';
-import type { ReservationIdentifierKey, ReservationRecord } from '../../storage/sessions.js';
+import { ReservationClashError, type ReservationIdentifierKey, type ReservationRecord } from '../../storage/sessions.js';
 import type { HandlerContext } from '../../transport/server/index.js';
 import type { HubContext } from '../context.js';
 import { cpoEndpoint, relayResult, resolveConnector, sendToCpo } from './cpo.js';
@@ -47,9 +47,15 @@ export async function startReservation(ctx: HubContext, p: ReservationStart, par
     const parsed = typeof end === 'string' ? parseDateTime(end) : undefined;
     const startsAt = ctx.now().getTime();
     const endsAt = parsed && parsed.getTime() > startsAt ? parsed.getTime() : startsAt + DEFAULT_RESERVATION_MS;
-    await ctx.storage.sessions.addReservation({
-      partnerId, connector, evcoId: identifiers[0]?.valueKey ?? null, identifiers, startsAt, endsAt,
-    });
+    try {
+      await ctx.storage.sessions.addReservation({
+        partnerId, connector, evcoId: identifiers[0]?.valueKey ?? null, identifiers, startsAt, endsAt,
+      });
+    } catch (err) {
+      // Another hub process on the same database recorded a reservation of this EVSE first.
+      if (err instanceof ReservationClashError) throw oioiError(323, `EVSE ${connector.evseId} is already reserved`);
+      throw err;
+    }
     return { result, 'reservation-start': { end: formatDateTime(new Date(endsAt)) } };
   } finally {
     busy.delete(connector.connectorId);

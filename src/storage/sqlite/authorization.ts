@@ -12,6 +12,7 @@ import {
 import { normalizeUid } from '../../protocol/identifiers/uid.js';
 import type { Db, SqliteDatabase } from './database.js';
 import { enqueueWhitelistPush, mergedWhitelistRows, replaceListRows } from './whitelist-sql.js';
+import { preparedOn } from './statement-cache.js';
 
 interface AccountRow { id: number; evco_id: string; locked: number; has_payment: number; created_at: string }
 
@@ -93,14 +94,17 @@ export class SqliteAuthorization implements AuthorizationRepository {
     });
   }
 
+  async pushWhitelist(push: WhitelistPush): Promise<number[]> {
+    return this.s.write((db) => enqueueWhitelistPush(db, push));
+  }
+
   async whitelistHit(uid: string): Promise<WhitelistHit | undefined> {
-    const row = this.s.db
-      .prepare(
-        `SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w
+    const row = preparedOn(
+      this.s.db,
+      `SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w
          JOIN whitelist_owners o ON o.id = w.list_id
          WHERE w.uid = ? ORDER BY o.partner_id, o.id LIMIT 1`,
-      )
-      .get(uid) as { partner_id: number; partner_identifier: string; evco_id: string | null } | undefined;
+    ).get(uid) as { partner_id: number; partner_identifier: string; evco_id: string | null } | undefined;
     if (!row) return undefined;
     const hit: WhitelistHit = { partnerId: row.partner_id, partnerIdentifier: row.partner_identifier };
     if (row.evco_id) hit.evcoId = row.evco_id;
@@ -120,7 +124,8 @@ export class SqliteAuthorization implements AuthorizationRepository {
 
   async recordAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void> {
     await this.s.write((db) =>
-      db.prepare(
+      preparedOn(
+        db,
         'INSERT INTO authorizations (uid, partner_id, evco_id, at) VALUES (?, ?, ?, ?) ON CONFLICT (uid) DO UPDATE SET partner_id = excluded.partner_id, evco_id = excluded.evco_id, at = excluded.at',
       ).run(uid, by.partnerId, by.evcoId ?? null, at.toISOString()),
     );
@@ -129,7 +134,7 @@ export class SqliteAuthorization implements AuthorizationRepository {
   async authorizedBy(uid: string): Promise<AuthorizationRecord | undefined> {
     // Callers (the CDR slice) may hold the UID as a CPO sent it: compare on the normalized form.
     const key = normalizeUid(uid) ?? uid;
-    const row = this.s.db.prepare('SELECT partner_id, evco_id FROM authorizations WHERE uid = ?').get(key) as { partner_id: number | null; evco_id: string | null } | undefined;
+    const row = preparedOn(this.s.db, 'SELECT partner_id, evco_id FROM authorizations WHERE uid = ?').get(key) as { partner_id: number | null; evco_id: string | null } | undefined;
     if (!row) return undefined;
     const r: AuthorizationRecord = { partnerId: row.partner_id };
     if (row.evco_id) r.evcoId = row.evco_id;

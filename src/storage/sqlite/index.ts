@@ -8,6 +8,8 @@ import { SqliteOutbox } from './outbox.js';
 import { SqliteSessions } from './sessions.js';
 import { SqliteCdrs } from './cdrs.js';
 import { SqliteAuthorization } from './authorization.js';
+import { SqliteOperators } from './operators.js';
+import { SqliteDashboard } from './dashboard.js';
 
 /** Opens a SQLite-backed Storage. Example: `await openSqliteStorage('sqlite:./data/oioi.db')`. */
 export async function openSqliteStorage(url: string, options: SqliteOptions = {}): Promise<Storage & { sqlite: import('./database.js').SqliteDatabase }> {
@@ -22,6 +24,8 @@ export async function openSqliteStorage(url: string, options: SqliteOptions = {}
     sessions: new SqliteSessions(s),
     cdrs: new SqliteCdrs(s),
     authorization: new SqliteAuthorization(s),
+    operators: new SqliteOperators(s),
+    dashboard: new SqliteDashboard(s),
     changeToken: async () => String(s.dataVersion()),
     close: () => s.close(),
   };

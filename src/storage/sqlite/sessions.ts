@@ -1,6 +1,7 @@
 /** SQLite implementation of SessionRepository (tables of migration 400, connectors of 200). */
-import type {
-  ConnectorOwner, RemoteSessionInput, RemoteSessionRecord, ReservationIdentifierKey, ReservationInput, ReservationRecord, SessionRepository,
+import {
+  ReservationClashError,
+  type ConnectorOwner, type RemoteSessionInput, type RemoteSessionRecord, type ReservationIdentifierKey, type ReservationInput, type ReservationRecord, type SessionRepository,
 } from '../sessions.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -90,6 +91,9 @@ export class SqliteSessions implements SessionRepository {
 
   async addReservation(i: ReservationInput): Promise<ReservationRecord> {
     const id = await this.s.write((db) => {
+      // A reservation whose window closed is no longer active, whether or not the expiry sweep ran yet.
+      db.prepare("UPDATE reservations SET state = 'ended', ended_at = ends_at WHERE connector_id = ? AND state = 'active' AND ends_at <= ?").run(i.connector.connectorId, i.startsAt);
+      if (db.prepare("SELECT 1 FROM reservations WHERE connector_id = ? AND state = 'active'").get(i.connector.connectorId)) throw new ReservationClashError(i.connector.connectorId);
       const rid = Number(db.prepare(`INSERT INTO reservations (connector_id, partner_id, evco_id, starts_at, ends_at, state, cpo_reservation_id, cpo_partner_id, evse_id)
         VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`).run(i.connector.connectorId, i.partnerId, i.evcoId, i.startsAt, i.endsAt, i.cpoReservationId ?? null,
         i.connector.cpoPartnerId, i.connector.evseId).lastInsertRowid);

@@ -15,7 +15,7 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Default `{ retries: 3, minDelayMs: 200, maxDelayMs: 10000 }`; `false`: one attempt only. */
   retry?: Partial<RetryOptions> | false;
-  /** Extra trusted CA certificates for https. */
+  /** CA certificates (PEM) to trust for https instead of Node's built-in list: a private or self-signed hub. */
   ca?: string | Buffer | Array<string | Buffer>;
   headers?: Record<string, string>;
   /** Most concurrent sockets to this partner (default 64). */

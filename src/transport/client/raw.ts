@@ -5,6 +5,7 @@ import { attempt, showUrl } from './http.js';
 export interface RawOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** CA certificates (PEM) to trust for https instead of Node's built-in list (`oioi send --ca`). */
   ca?: string | Buffer | Array<string | Buffer>;
   headers?: Record<string, string>;
 }

@@ -7,11 +7,12 @@ import { performance } from 'node:perf_hooks';
 import { callDefinition, OioiError, validate, type CallName } from '../../protocol/index.js';
 import { apiKeyOf, checkPartnerIdentifier, checkRole } from './auth.js';
 import { readBody } from './body.js';
+import { checkInputLimits, type InputLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
 import { requestIdOf } from './request-id.js';
 import { errorOutcome, handlerBody, resultBody, writeJson, type Stage } from './respond.js';
-import type { Authenticate, Authorize, Handler, Handlers, HandlerContext, Principal } from './types.js';
+import type { Authenticate, Authorize, Handler, Handlers, HandlerContext, Principal, ResponseInfo } from './types.js';
 
 export interface DispatchConfig {
   path: string;
@@ -19,10 +20,16 @@ export interface DispatchConfig {
   handlers: Handlers;
   authorize: Authorize | undefined;
   bodyLimit: number | ((principal: Principal) => number);
+  /** Shape limits of the parsed body (depth, strings, arrays, keys), fixed or per sender. */
+  inputLimits: Readonly<InputLimits> | ((principal: Principal) => Readonly<InputLimits>);
   logger: Logger;
   limiter: RateLimiter | undefined;
   /** Check every answer against the call's response schema (tests, staging); off in production. */
   validateResponses?: boolean;
+  /** Answers other paths; false: 404 (see ServerOptions.fallback). */
+  fallback?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>) | undefined;
+  /** Told about every answer on the OIOI path (see ServerOptions.onResponse). */
+  onResponse?: ((info: ResponseInfo) => void) | undefined;
   /** Read on every answer: once the server is closing, keep-alive sockets are told to close. */
   isClosing: () => boolean;
 }
@@ -59,15 +66,19 @@ function callKeyOf(value: unknown): string {
  * Builds the node:http request listener. Example: `http.createServer(createRequestListener(cfg))`.
  */
 export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  const { path, authenticate, handlers, authorize, bodyLimit, logger, limiter, isClosing } = cfg;
+  const { path, authenticate, handlers, authorize, bodyLimit, inputLimits, logger, limiter, isClosing } = cfg;
   const notFound = resultBody(200, `no such path; send POST ${path}`);
   const notAllowed = resultBody(200, 'only POST is allowed');
   const badType = resultBody(230, 'Content-Type must be application/json');
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, log: { call?: string; partner?: string }): Promise<{ status: number; code: number }> {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, log: { call?: string; partner?: string; partnerId?: string }): Promise<{ status: number; code: number } | undefined> {
     let stage: Stage = 'transport';
     try {
-      if (!isOurPath(req.url, path)) return reply(res, requestId, 404, 200, notFound);
+      if (!isOurPath(req.url, path)) {
+        // Another path's own answer is not an OIOI request: neither logged nor reported here.
+        if (cfg.fallback && (await cfg.fallback(req, res))) return undefined;
+        return reply(res, requestId, 404, 200, notFound);
+      }
       if (req.method !== 'POST') return reply(res, requestId, 405, 200, notAllowed, { allow: true });
       if (!isJsonContentType(req.headers['content-type'])) return reply(res, requestId, 415, 230, badType);
 
@@ -77,6 +88,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
       const principal: Principal | undefined = found instanceof Promise ? await found : found;
       if (principal === undefined) throw new OioiError(210, 'unknown or revoked API key', { httpStatus: 401 });
       log.partner = principal.name;
+      log.partnerId = principal.partnerId;
 
       if (limiter) {
         const wait = limiter.take(principal.keyId);
@@ -90,6 +102,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
       } catch {
         throw new OioiError(230, 'body is not valid UTF-8 JSON');
       }
+      checkInputLimits(value, typeof inputLimits === 'function' ? inputLimits(principal) : inputLimits);
       const call = callKeyOf(value) as CallName;
       const def = callDefinition(call);
       if (!def) throw new OioiError(200, `unknown call '${call.slice(0, 64)}'`);
@@ -142,13 +155,23 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
   return (req, res) => {
     const start = performance.now();
     const requestId = requestIdOf(req);
-    const log: { call?: string; partner?: string } = {};
+    const log: { call?: string; partner?: string; partnerId?: string } = {};
     handle(req, res, requestId, log).then(
-      ({ status, code }) => {
+      (answered) => {
+        if (!answered) return;
+        const { status, code } = answered;
         // Never the key, the Authorization header or the body: they may hold secrets.
-        const line = { requestId, call: log.call, partner: log.partner, status, code, ms: Math.round((performance.now() - start) * 100) / 100 };
+        const ms = Math.round((performance.now() - start) * 100) / 100;
+        const line = { requestId, call: log.call, partner: log.partner, status, code, ms };
         if (status >= 500) logger.error(line);
         else logger.info(line);
+        if (cfg.onResponse) {
+          try {
+            cfg.onResponse({ requestId, call: log.call, partnerId: log.partnerId, partnerName: log.partner, status, code, latencyMs: ms });
+          } catch (err) {
+            logger.error({ requestId, msg: 'onResponse failed', error: String((err as Error)?.message ?? err) });
+          }
+        }
       },
       (err) => logger.error({ requestId, msg: 'failed to answer', error: String((err as Error)?.message ?? err) }),
     );

@@ -4,5 +4,6 @@
  */
 export { createOioiServer } from './server.js';
 export { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { checkInputLimits, defaultInputLimits, inputLimitsOf, type InputLimits } from './limits.js';
 export { apiKeyOf, checkPartnerIdentifier, checkRole, defaultAuthorize } from './auth.js';
-export type { Authenticate, Authorize, Handler, HandlerContext, HandlerResult, Handlers, OioiServer, Principal, ServerOptions } from './types.js';
+export type { Authenticate, Authorize, Handler, HandlerContext, HandlerResult, Handlers, OioiServer, Principal, ResponseInfo, ServerOptions } from './types.js';

@@ -4,6 +4,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRequestListener } from './dispatch.js';
 import { createLogger } from './logger.js';
+import { guardFirstRequest } from './first-request.js';
+import { inputLimitsOf } from './limits.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { OioiServer, ServerOptions } from './types.js';
 
@@ -25,6 +27,9 @@ export function createOioiServer(options: ServerOptions): OioiServer {
     keepAliveTimeoutMs = 15_000,
     tls,
     validateResponses = false,
+    fallback,
+    onResponse,
+    inputLimits,
   } = options;
   if (typeof authenticate !== 'function') throw new TypeError('createOioiServer: authenticate is required');
   if (!handlers || typeof handlers !== 'object') throw new TypeError('createOioiServer: handlers is required');
@@ -38,12 +43,22 @@ export function createOioiServer(options: ServerOptions): OioiServer {
     handlers,
     authorize,
     bodyLimit,
+    inputLimits: typeof inputLimits === 'function' ? inputLimits : inputLimitsOf(inputLimits),
     logger,
     limiter: rateLimit ? createRateLimiter(rateLimit) : undefined,
     validateResponses,
+    fallback,
+    onResponse,
     isClosing: () => closing,
   });
-  const server: http.Server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener);
+  // node:http looks for expired header/request timers only every connectionsCheckingInterval
+  // (30 s by default): check often enough that a slow client is cut close to its deadline.
+  const timeouts = [headersTimeoutMs, requestTimeoutMs].filter((t) => t > 0);
+  const httpOptions: http.ServerOptions = { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(...timeouts, 4000) / 4))) };
+  const server: http.Server = tls
+    ? https.createServer({ ...httpOptions, cert: tls.cert, key: tls.key, handshakeTimeout: headersTimeoutMs || 120_000 }, (req, res) => (seen(req), listener(req, res)))
+    : http.createServer(httpOptions, (req, res) => (seen(req), listener(req, res)));
+  const seen = guardFirstRequest(server, headersTimeoutMs, Boolean(tls));
   server.headersTimeout = headersTimeoutMs;
   server.requestTimeout = requestTimeoutMs;
   server.keepAliveTimeout = keepAliveTimeoutMs;

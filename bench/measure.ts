@@ -1,0 +1,114 @@
+/**
+ * One scenario's measurement: the hub under load, then the bare node:http baseline under the same
+ * load (same connections, same duration or request count, same cores), in the same run.
+ */
+import { join } from 'node:path';
+import type { BodyPlan } from './bodies.js';
+import type { BenchConfig } from './config.js';
+import { runLoad, type LoadResult } from './load.js';
+import { startServer, type ServerProcess } from './processes.js';
+
+/** Where a scenario's files and database live. */
+export interface ScenarioEnv {
+  config: BenchConfig;
+  /** The storage URL of this scenario's hub. */
+  dbUrl: string;
+  /** A folder for logs and SQLite files of this run. */
+  dir: string;
+  /** A short token unique to this run (station and session ids). */
+  run: string;
+  log(message: string): void;
+}
+
+/** Figures of one scenario, as written to its result file. */
+export interface Measured {
+  hub: LoadResult;
+  baseline: LoadResult;
+  ratio: number;
+  /** kB, VmHWM of the hub process at the end of the load. */
+  hubPeakRssKb: number;
+  rounds: { hub: LoadResult[]; baseline: LoadResult[] };
+}
+
+/** Starts `oioi hub` on the scenario's storage, pinned to the server core. */
+export function startHubProcess(env: ScenarioEnv, name: string, extraArgs: string[] = []): Promise<ServerProcess> {
+  return startServer({
+    args: ['src/cli/entry.ts', 'hub', '--db', env.dbUrl, '--port', '0', ...extraArgs],
+    nodeArgs: env.config.profile ? ['--cpu-prof', '--cpu-prof-dir', env.config.profile, '--cpu-prof-name', `${name}-hub.cpuprofile`] : [],
+    env: { OIOI_LOG: env.config.hubLog, OIOI_VALIDATE_RESPONSES: '0' },
+    logFile: join(env.dir, `${name}-hub.log`),
+    ready: /listening on (\S+)/,
+  });
+}
+
+/** Starts the baseline server answering bodies of `answerBytes`. */
+function startBaseline(env: ScenarioEnv, name: string, answerBytes: number): Promise<ServerProcess> {
+  return startServer({ args: ['bench/baseline-server.ts', String(answerBytes)], logFile: join(env.dir, `${name}-baseline.log`), ready: /listening on (\S+)/ });
+}
+
+/** Sums rounds of one server into one result: rates over the total time, median percentiles. */
+export function combine(rounds: LoadResult[]): LoadResult {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const requests = rounds.reduce((a, r) => a + r.requests, 0);
+  const seconds = rounds.reduce((a, r) => a + r.seconds, 0);
+  const firstFailure = rounds.find((r) => r.firstFailure)?.firstFailure;
+  return {
+    requests,
+    seconds,
+    rps: requests / seconds,
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    failed: rounds.reduce((a, r) => a + r.failed, 0),
+    errors: rounds.reduce((a, r) => a + r.errors, 0),
+    answerBytes: Math.round(rounds.reduce((a, r) => a + r.answerBytes * r.requests, 0) / Math.max(1, requests)),
+    ...(firstFailure ? { firstFailure } : {}),
+  };
+}
+
+/**
+ * Warms the hub up, starts the baseline answering as many bytes as the hub does, then loads them
+ * in alternating rounds (hub, baseline, hub, …) so that other work on a shared machine weighs on
+ * both alike. `after` gets the hub, still running, once the rounds are done.
+ * Example: `await measurePair(env, 'status', hub, plan, apiKey, { duration: 15 })`.
+ */
+export async function measurePair(
+  env: ScenarioEnv,
+  name: string,
+  hub: ServerProcess,
+  plan: BodyPlan,
+  apiKey: string,
+  load: { duration?: number; amount?: number; maxSeconds?: number },
+  after?: (hub: ServerProcess) => Promise<void>,
+): Promise<Measured> {
+  const { connections, warmup, rounds } = env.config;
+  const part: { duration?: number; amount?: number; maxSeconds?: number } =
+    load.amount !== undefined
+      ? { amount: Math.ceil(load.amount / rounds), ...(load.maxSeconds !== undefined ? { maxSeconds: load.maxSeconds / rounds } : {}) }
+      : { duration: Math.max(1, Math.round((load.duration ?? 10) / rounds)) };
+  const hubRounds: LoadResult[] = [];
+  const baseRounds: LoadResult[] = [];
+  let baseline: ServerProcess | undefined;
+  let hubPeakRssKb: number;
+  try {
+    env.log(`${name}: warming the hub up (${warmup} s)`);
+    const warm = await runLoad({ url: hub.url, apiKey, plan, offset: 1e9, connections, duration: warmup });
+    if (warm.failed > 0) throw new Error(`${name}: the hub refused warm-up requests: ${warm.firstFailure}`);
+    baseline = await startBaseline(env, name, warm.answerBytes);
+    await runLoad({ url: baseline.url, apiKey: 'baseline', plan, offset: 1.5e9, connections, duration: warmup });
+    env.log(`${name}: ${rounds} rounds of ${part.amount !== undefined ? `${part.amount} requests` : `${part.duration} s`} on the hub, then on bare node:http answering ${warm.answerBytes} bytes, ${connections} connections`);
+    for (let r = 0; r < rounds; r++) {
+      // Disjoint body ranges per round: CDRs and stations stay new.
+      hubRounds.push(await runLoad({ url: hub.url, apiKey, plan, offset: r * 1e8, connections, ...part }));
+      baseRounds.push(await runLoad({ url: baseline.url, apiKey: 'baseline', plan, offset: 2e9 + r * 1e8, connections, ...part }));
+    }
+    hubPeakRssKb = hub.peakRssKb();
+    await baseline.stop();
+    if (after) await after(hub);
+  } finally {
+    await baseline?.stop();
+    await hub.stop();
+  }
+  const hubResult = combine(hubRounds);
+  const baseResult = combine(baseRounds);
+  return { hub: hubResult, baseline: baseResult, ratio: hubResult.rps / baseResult.rps, hubPeakRssKb, rounds: { hub: hubRounds, baseline: baseRounds } };
+}

@@ -1,0 +1,26 @@
+/** verify: rfid-verify of UIDs from the EMPs' whitelists (each hit is remembered durably for CDR routing). */
+import { openStorage } from '../../src/storage/index.js';
+import type { BodyPlan } from '../bodies.js';
+import { measurePair, startHubProcess, type ScenarioEnv } from '../measure.js';
+import { benchPartner, loadWhitelists } from '../seed.js';
+import { outcomeOf, type Outcome } from './outcome.js';
+
+/** Example: `await verifyScenario(env)`. */
+export async function verifyScenario(env: ScenarioEnv): Promise<Outcome> {
+  const { config } = env;
+  const storage = await openStorage(env.dbUrl);
+  let cpo;
+  try {
+    cpo = await benchPartner(storage, `Verify CPO ${env.run}`, ['cpo']);
+    const emps = [];
+    for (let e = 0; e < 4; e++) emps.push(await benchPartner(storage, `Verify EMP ${e} ${env.run}`, ['emp'], { rfidAuth: 'offline' }));
+    env.log(`verify: loading ${config.uids} whitelisted UIDs over ${emps.length} EMPs`);
+    await loadWhitelists(storage, emps, config.uids);
+  } finally {
+    await storage.close();
+  }
+  const plan: BodyPlan = { kind: 'verify', uids: config.uids, seed: 21 };
+  const hub = await startHubProcess(env, 'verify');
+  const m = await measurePair(env, 'verify', hub, plan, cpo.apiKey, { duration: config.duration });
+  return outcomeOf('verify', `rfid-verify, ${config.uids} whitelisted UIDs`, m, { ratio: 0.6 });
+}

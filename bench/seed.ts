@@ -1,0 +1,124 @@
+/**
+ * Loads a benchmark's data straight through the storage layer (the scenarios measure queries and
+ * updates, not the loading): partners with keys, stations with connectors, whitelists.
+ */
+import { evseKey } from '../src/protocol/identifiers/evse-id.js';
+import { addPartner } from '../src/hub/partners/partner-service.js';
+import type { Storage } from '../src/storage/index.js';
+import type { StationInput } from '../src/storage/poi.js';
+import { stationOf, uidOf } from './bodies.js';
+
+/** A partner the load generator acts as. */
+export interface BenchPartner {
+  id: number;
+  partnerIdentifier: string;
+  apiKey: string;
+}
+
+/** Adds a partner with a key. Example: `await benchPartner(storage, 'CPO 1', ['cpo'])`. */
+export async function benchPartner(storage: Storage, name: string, roles: string[], more: { evcoPrefixes?: string[]; endpoint?: { url: string; apiKey: string }; rfidAuth?: string } = {}): Promise<BenchPartner> {
+  const { partner, apiKey } = await addPartner(storage, { name, roles, ...more });
+  return { id: partner.id, partnerIdentifier: partner.partnerIdentifiers[0]!, apiKey };
+}
+
+/** The storage form of station `i` of a CPO (what station-post would store). */
+export function stationInputOf(cpo: BenchPartner, plan: { operator: string; run: string; seed: number }, i: number, at: number): StationInput {
+  const { connectors, id, ...data } = stationOf(plan, i) as { connectors: Array<{ id: string; name: string; speed: number }>; id: string } & Record<string, any>;
+  return {
+    ownerPartnerId: cpo.id,
+    ownerIdentifier: cpo.partnerIdentifier,
+    cpoStationId: id,
+    name: data.name,
+    latitude: data.latitude,
+    longitude: data.longitude,
+    isPrivate: false,
+    isFreeCharge: false,
+    deleted: false,
+    data,
+    connectors: connectors.map((c) => ({ evseId: c.id, evseKey: evseKey(c.id), type: c.name, speed: c.speed })),
+    at,
+  };
+}
+
+/**
+ * Saves stations `from`..`to`-1 of each CPO's plan, round-robin over the CPOs, in batches that
+ * storage commits together. `progress` is called now and then with the count done.
+ * Example: `await loadStations(storage, [{ cpo, plan }], 0, 50_000)`.
+ */
+export async function loadStations(
+  storage: Storage,
+  owners: Array<{ cpo: BenchPartner; plan: { operator: string; run: string; seed: number } }>,
+  count: number,
+  progress?: (done: number) => void,
+): Promise<void> {
+  const at = Date.now();
+  const batch = 5000;
+  for (let start = 0; start < count; start += batch) {
+    const pending: Array<Promise<unknown>> = [];
+    for (let i = start; i < Math.min(count, start + batch); i++) {
+      const { cpo, plan } = owners[i % owners.length]!;
+      pending.push(
+        storage.poi.saveStation(stationInputOf(cpo, plan, i, at)).then((o) => {
+          if (!o.ok) throw new Error(`loading station ${i} failed: ${JSON.stringify(o)}`);
+        }),
+      );
+    }
+    await Promise.all(pending);
+    progress?.(Math.min(count, start + batch));
+  }
+}
+
+/** The better-sqlite3 connection behind a SQLite Storage, when it is one. */
+function sqliteConnectionOf(storage: Storage): import('better-sqlite3').Database | undefined {
+  const s = storage as Storage & { sqlite?: { db?: import('better-sqlite3').Database } };
+  return storage.engine === 'sqlite' ? s.sqlite?.db : undefined;
+}
+
+/**
+ * Like `loadStations`, several times faster on SQLite: the rows station-post would create for a
+ * new station (station, connectors, R*Tree entry; the schema's own triggers do the rest) inserted
+ * in large transactions, without the per-post checks a fresh database does not need. Other
+ * engines go through `loadStations`. Example: `await bulkLoadStations(storage, owners, 1_000_000)`.
+ */
+export async function bulkLoadStations(
+  storage: Storage,
+  owners: Array<{ cpo: BenchPartner; plan: { operator: string; run: string; seed: number } }>,
+  count: number,
+  progress?: (done: number) => void,
+): Promise<void> {
+  const db = sqliteConnectionOf(storage);
+  if (!db) return loadStations(storage, owners, count, progress);
+  const at = Date.now();
+  const station = db.prepare(`INSERT INTO stations (partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, deleted, data, static_changed_at, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`);
+  const connector = db.prepare('INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed) VALUES (?, ?, ?, ?, ?, ?)');
+  const rtree = db.prepare('INSERT INTO station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)');
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const { cpo, plan } = owners[i % owners.length]!;
+      const s = stationInputOf(cpo, plan, i, at);
+      const id = Number(station.run(s.ownerPartnerId, s.ownerIdentifier, s.cpoStationId, s.name, s.latitude, s.longitude, 0, s.isFreeCharge ? 1 : 0, JSON.stringify(s.data), at, at).lastInsertRowid);
+      s.connectors.forEach((c, k) => connector.run(id, k, c.evseId, c.evseKey, c.type, c.speed));
+      rtree.run(id, s.latitude, s.latitude, s.longitude, s.longitude);
+    }
+  });
+  const size = 20_000;
+  for (let from = 0; from < count; from += size) {
+    batch(from, Math.min(count, from + size));
+    progress?.(Math.min(count, from + size));
+    // Let timers and I/O of this process run between batches.
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/**
+ * Gives each EMP a whitelist: cards 0..total-1 dealt round-robin.
+ * Example: `await loadWhitelists(storage, emps, 100_000)`.
+ */
+export async function loadWhitelists(storage: Storage, emps: BenchPartner[], total: number): Promise<void> {
+  for (let e = 0; e < emps.length; e++) {
+    const uids: string[] = [];
+    for (let i = e; i < total; i += emps.length) uids.push(uidOf(i));
+    await storage.authorization.replaceWhitelist(emps[e]!.partnerIdentifier, emps[e]!.id, uids);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The operator dashboard (issue 9), served by the hub's own HTTP server under /dashboard/: the
+ * JSON API under /dashboard/api/ and the built front end around it. Plugged into the OIOI server
+ * as its `fallback` for paths other than the OIOI path.
+ */
+import type http from 'node:http';
+import type { HubContext } from '../context.js';
+import { HubEvents } from '../events.js';
+import { createApi } from './api.js';
+import { ApiError, sendJson } from './http.js';
+import { RecentChanges } from './recent.js';
+import { Sessions } from './session.js';
+import { EventStream } from './sse.js';
+import { DEFAULT_STATIC_DIR, serveStatic } from './static.js';
+import { messageOf, TrafficLog } from './traffic.js';
+
+export const DASHBOARD_PATH = '/dashboard';
+
+export interface DashboardOptions {
+  /** Where the built front end is (default dist/dashboard/ of this package). */
+  staticDir?: string;
+  /** The hub serves https: cookies get `Secure`. */
+  secure?: boolean;
+}
+
+export interface Dashboard {
+  /** The server's fallback: answers /dashboard and below, false for anything else. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean>;
+  /** Ends live streams and stops listening to events (before the server closes). */
+  stop(): void;
+}
+
+/**
+ * Starts the dashboard on a hub context with events. Example:
+ * `const dash = startDashboard(ctx); createOioiServer({ …, fallback: dash.handle })`.
+ */
+export function startDashboard(ctx: HubContext & { events: HubEvents }, { staticDir = DEFAULT_STATIC_DIR, secure = false }: DashboardOptions = {}): Dashboard {
+  const traffic = new TrafficLog(ctx.events);
+  const recent = new RecentChanges();
+  const stream = new EventStream();
+  const sessions = new Sessions(ctx.storage.operators, () => ctx.now().getTime());
+  const api = createApi({ ctx, sessions, traffic, recent, stream, secure });
+
+  const offTraffic = ctx.events.onTraffic((e) => stream.send('traffic', messageOf(e)));
+  const offStatus = ctx.events.onStatus((e) => {
+    // Which stations the EVSE belongs to, where they are and their new summary: read after the
+    // commit, so the map and the recent-changes list show what storage now holds.
+    ctx.storage.dashboard.statusTargets(e.ownerIdentifier, e.evseKey).then(
+      (targets) => {
+        for (const t of targets) {
+          recent.add(t.stationId, { at: e.at, evseId: t.evseId, status: e.status });
+          stream.send('status', { stationId: t.stationId, evseId: t.evseId, status: e.status, summary: t.summary, lat: t.lat, lon: t.lon, at: new Date(e.at).toISOString() });
+        }
+      },
+      (err) => ctx.log.warn({ msg: 'dashboard: cannot read a status change', error: String((err as Error)?.message ?? err) }),
+    );
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q < 0 ? url : url.slice(0, q);
+    if (pathname !== DASHBOARD_PATH && !pathname.startsWith(`${DASHBOARD_PATH}/`)) return false;
+    if (pathname === DASHBOARD_PATH) {
+      res.writeHead(301, { location: `${DASHBOARD_PATH}/${q < 0 ? '' : url.slice(q)}` });
+      res.end();
+      return true;
+    }
+    const rest = pathname.slice(DASHBOARD_PATH.length + 1);
+    if (rest === 'api' || rest.startsWith('api/')) {
+      try {
+        await api(req, res, rest.slice(4), new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+      } catch (err) {
+        if (res.headersSent) res.destroy();
+        else if (err instanceof ApiError) sendJson(res, err.status, { error: err.message });
+        else {
+          ctx.log.error({ msg: 'dashboard API error', path: pathname, error: String((err as Error)?.message ?? err), stack: (err as Error)?.stack });
+          sendJson(res, 500, { error: 'internal error (see the hub log)' });
+        }
+      }
+      return true;
+    }
+    serveStatic(staticDir, rest, req, res);
+    return true;
+  }
+
+  return {
+    handle,
+    stop() {
+      offTraffic();
+      offStatus();
+      traffic.stop();
+      stream.close();
+    },
+  };
+}

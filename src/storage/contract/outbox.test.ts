@@ -1,0 +1,150 @@
+/** OutboxRepository on every engine, plus the claim rules several PostgreSQL hubs rely on. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { aPartner, testEngines, useStorage } from './test-support/setup.js';
+
+for (const engine of testEngines()) {
+  describe(`OutboxRepository on ${engine}`, () => {
+    const h = useStorage(engine);
+    const repo = () => h.storage.outbox;
+    let a: number;
+    let b: number;
+    let c: number;
+    const ids = (entries: Array<{ id: number }>) => entries.map((e) => e.id);
+
+    it('should give each partner only its oldest open entry, and only when it is due', async () => {
+      a = (await aPartner(h.storage, 'a', ['emp'])).id;
+      b = (await aPartner(h.storage, 'b', ['emp'])).id;
+      c = (await aPartner(h.storage, 'c', ['emp'])).id;
+      const [a1, a2] = await repo().enqueue([{ partnerId: a, call: 'session-post', payload: { n: 1 }, subject: 's1' }, { partnerId: a, call: 'session-post', payload: { n: 2 }, subject: 's2' }], 1000);
+      const [b1] = await repo().enqueue([{ partnerId: b, call: 'rfid-post', payload: { n: 3 } }], 1000);
+      assert.ok(a1! < a2!, 'ids grow in the order given');
+      assert.deepEqual(ids(await repo().due(999, 10)), []);
+      const due = await repo().due(1000, 10);
+      assert.deepEqual(ids(due), [a1, b1]);
+      assert.deepEqual(due[0], { id: a1, partnerId: a, call: 'session-post', payload: { n: 1 }, subject: 's1', state: 'pending', attempts: 0, nextAttemptAt: 1000, createdAt: 1000 });
+      // a's head fails: a2 waits behind it (FIFO per partner), b is not held up.
+      await repo().markFailed(a1!, { error: 'timeout', nextAttemptAt: 5000, dead: false });
+      await repo().markDelivered(b1!, 2000, 0);
+      assert.deepEqual(ids(await repo().due(2000, 10)), []);
+      const failed = (await repo().list({ state: 'failing' }))[0]!;
+      assert.deepEqual([failed.id, failed.attempts, failed.lastError, failed.nextAttemptAt], [a1, 1, 'timeout', 5000]);
+      assert.deepEqual(ids(await repo().due(5000, 10)), [a1]);
+      await repo().markDelivered(a1!, 5000, 11);
+      assert.deepEqual(ids(await repo().due(5000, 10)), [a2]);
+      const delivered = (await repo().list({ state: 'delivered', partnerId: a }))[0]!;
+      assert.deepEqual([delivered.id, delivered.lastCode, delivered.deliveredAt, delivered.attempts], [a1, 11, 5000, 2]);
+      await repo().markDelivered(a2!, 5000, 0);
+    });
+
+    it('should answer due entries by due time, then id, at most `limit`', async () => {
+      const [x] = await repo().enqueue([{ partnerId: a, call: 'session-post', payload: {} }], 7000);
+      const [y] = await repo().enqueue([{ partnerId: b, call: 'session-post', payload: {} }], 6000);
+      const [z] = await repo().enqueue([{ partnerId: c, call: 'session-post', payload: {} }], 6000);
+      assert.deepEqual(ids(await repo().due(8000, 2)), [y, z]);
+      await repo().markDelivered(y!, 8000, 0);
+      await repo().markDelivered(z!, 8000, 0);
+      assert.deepEqual(ids(await repo().due(8000, 2)), [x]);
+      await repo().markDelivered(x!, 8000, 0);
+    });
+
+    it('should move a dead entry out of the queue and put it back with retry', async () => {
+      const [d1, d2] = await repo().enqueue([{ partnerId: a, call: 'session-post', payload: {} }, { partnerId: a, call: 'session-post', payload: {} }], 10_000);
+      await repo().markFailed(d1!, { error: 'gone', code: 503, nextAttemptAt: 20_000, dead: true });
+      assert.deepEqual(ids(await repo().due(10_000, 10)), [d2]);
+      await repo().markFailed(d2!, { error: 'x'.repeat(2000), nextAttemptAt: 40_000, dead: false });
+      assert.equal((await repo().list({ state: 'failing' })).find((e) => e.id === d2)!.lastError!.length, 1000, 'errors are cut to 1000 characters');
+      assert.equal(await repo().retry('dead', 30_000), 1);
+      const back = (await repo().list({ partnerId: a })).find((e) => e.id === d1)!;
+      assert.deepEqual([back.state, back.attempts, back.retriedAt, back.lastError, back.lastCode, back.nextAttemptAt], ['pending', 0, 30_000, 'gone', 503, 30_000]);
+      assert.equal(await repo().retry([d1!], 30_000), 0, 'a pending entry is not "retried"');
+      assert.equal(await repo().retry([d2!, d2!, 999_999], 31_000), 1, 'a failing entry is');
+      await repo().markDelivered(d1!, 31_000, 0);
+      await repo().markDelivered(d2!, 31_000, 0);
+      // A settled entry ignores a late failure report.
+      await repo().markFailed(d2!, { error: 'late', nextAttemptAt: 50_000, dead: false });
+      assert.equal((await repo().list({ partnerId: a })).find((e) => e.id === d2)!.state, 'delivered');
+    });
+
+    it('should list newest first with filters and a limit, and count per partner and state', async () => {
+      const all = await repo().list();
+      assert.deepEqual(ids(all), [...ids(all)].sort((x, y) => y - x));
+      assert.equal((await repo().list({ limit: 2 })).length, 2);
+      assert.ok((await repo().list({ partnerId: b })).every((e) => e.partnerId === b));
+      assert.deepEqual(await repo().list({ state: 'dead' }), []);
+      const counts = await repo().counts();
+      assert.deepEqual(counts, [
+        { partnerId: a, state: 'delivered', count: 5 },
+        { partnerId: b, state: 'delivered', count: 2 },
+        { partnerId: c, state: 'delivered', count: 1 },
+      ]);
+    });
+
+    it('should signal listeners after this process enqueued rows, once they are committed', async () => {
+      let seen = -1;
+      const off = repo().onEnqueue(() => {
+        void repo().list({ partnerId: c, state: 'pending' }).then((rows) => (seen = rows.length));
+      });
+      const enqueued = repo().enqueue([{ partnerId: c, call: 'session-post', payload: {}, subject: 'signal' }], 40_000);
+      await enqueued;
+      for (let i = 0; i < 50 && seen < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      off();
+      assert.equal(seen, 1);
+    });
+
+    if (engine === 'postgres') {
+      it('should let two processes claim disjoint entries, keep per-partner order, and give a claim back after its lease', async () => {
+        const other = await h.another();
+        const p = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((n) => aPartner(h.storage, n, ['emp'])));
+        const rows = await repo().enqueue(p.flatMap((x) => [{ partnerId: x.id, call: 'session-post', payload: { first: true } }, { partnerId: x.id, call: 'session-post', payload: { first: false } }]), 100_000);
+        const heads = rows.filter((_, i) => i % 2 === 0);
+        const [one, two] = await Promise.all([repo().due(100_000, 10), other.outbox.due(100_000, 10)]);
+        const claimed = [...ids(one), ...ids(two)].filter((id) => rows.includes(id));
+        assert.deepEqual([...claimed].sort((x, y) => x - y), heads, 'each head once, no second entry while its head is open');
+        assert.deepEqual([...ids(await repo().due(100_000, 10)), ...ids(await other.outbox.due(150_000, 10))].filter((id) => rows.includes(id)), [], 'claimed entries are not due to anyone during the lease');
+        // The claiming process "died": after the lease the heads come back, still before the second entries.
+        const again = ids(await other.outbox.due(100_000 + 60_000, 10)).filter((id) => rows.includes(id));
+        assert.deepEqual(again.sort((x, y) => x - y), heads);
+        for (const id of heads) await repo().markDelivered(id, 170_000, 0);
+        assert.deepEqual(ids(await other.outbox.due(170_000, 10)).filter((id) => rows.includes(id)).sort((x, y) => x - y), rows.filter((_, i) => i % 2 === 1));
+      });
+
+      it('should hold a claim for the lease its caller asks for, not longer', async () => {
+        const other = await h.another();
+        const p = await aPartner(h.storage, 'lease-short', ['emp']);
+        const [row] = await repo().enqueue([{ partnerId: p.id, call: 'session-post', payload: {} }], 300_000);
+        assert.deepEqual(ids(await repo().due(300_000, 50, 5_000)).filter((id) => id === row), [row]);
+        assert.deepEqual(ids(await other.outbox.due(304_999, 50)).filter((id) => id === row), [], 'still claimed just before the lease ends');
+        assert.deepEqual(ids(await other.outbox.due(305_000, 50)).filter((id) => id === row), [row], 'free again when it ends');
+      });
+
+      it('should wake another process listening for new entries', async () => {
+        const other = await h.another();
+        let woke = false;
+        const off = other.outbox.onEnqueue(() => (woke = true));
+        await new Promise((r) => setTimeout(r, 200)); // its LISTEN connection is up
+        await repo().enqueue([{ partnerId: c, call: 'session-post', payload: {}, subject: 'cross-process' }], 200_000);
+        for (let i = 0; i < 100 && !woke; i++) await new Promise((r) => setTimeout(r, 10));
+        off();
+        assert.equal(woke, true);
+      });
+
+      it('should listen again a moment after its listening connection was lost', async () => {
+        const other = await h.another();
+        let wakes = 0;
+        const off = other.outbox.onEnqueue(() => wakes++);
+        await new Promise((r) => setTimeout(r, 200));
+        const killed = await (h.storage as unknown as { pg: { query(sql: string): Promise<Array<{ ok: boolean }>> } }).pg.query(
+          "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN oioi_outbox'",
+        );
+        assert.ok(killed.length >= 1 && killed.every((k) => k.ok));
+        await new Promise((r) => setTimeout(r, 1500));
+        wakes = 0;
+        await repo().enqueue([{ partnerId: c, call: 'session-post', payload: {}, subject: 'after-reconnect' }], 300_000);
+        for (let i = 0; i < 100 && wakes === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        off();
+        assert.ok(wakes > 0);
+      });
+    }
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The repository contract suites run every test once per engine (test/support/engines.ts) on a
+ * fresh database, through `openStorage` as the hub opens it, so SQLite and PostgreSQL must give the
+ * same outcomes, orderings and edge cases.
+ */
+import { after, before } from 'node:test';
+import { freshDatabase, type Engine } from '../../../../test/support/engines.js';
+import { openStorage } from '../../index.js';
+import type { StationInput } from '../../poi.js';
+import type { Storage } from '../../types.js';
+
+export { testEngines, type Engine } from '../../../../test/support/engines.js';
+
+export interface StorageHandle {
+  readonly storage: Storage;
+  readonly url: string;
+  /** Opens a second Storage on the same database (another hub process, as far as storage can tell); closed after the suite. */
+  another(): Promise<Storage>;
+}
+
+/** Registers before/after hooks that give the suite a fresh Storage on `engine`. Example: `const h = useStorage('postgres')`. */
+export function useStorage(engine: Engine): StorageHandle {
+  let db: { url: string; drop(): Promise<void> };
+  let storage: Storage;
+  const others: Storage[] = [];
+  before(async () => {
+    db = await freshDatabase(engine);
+    storage = await openStorage(db.url);
+  });
+  after(async () => {
+    for (const o of others) await o.close();
+    await storage?.close();
+    await db?.drop();
+  });
+  return {
+    get storage() { return storage; },
+    get url() { return db.url; },
+    async another() {
+      const o = await openStorage(db.url);
+      others.push(o);
+      return o;
+    },
+  };
+}
+
+/** Adds a partner with one identifier `<name>-identifier-…`. */
+export async function aPartner(storage: Storage, name: string, roles: Array<'cpo' | 'emp' | 'oem' | 'fleet'> = ['cpo']): Promise<{ id: number; identifier: string }> {
+  const p = await storage.partners.add({ name, roles, partnerIdentifiers: [`${name}-identifier-${'0'.repeat(Math.max(1, 20 - name.length))}`], evcoPrefixes: [], rfidAuth: 'none', receivesCdrs: true });
+  return { id: p.id, identifier: p.partnerIdentifiers[0]! };
+}
+
+let seq = 0;
+/** A station input; `DE*8PS*E<n>A/B` connectors unless given. */
+export function aStation(owner: { id: number; identifier: string }, o: Partial<StationInput> & { evse?: string[] } = {}): StationInput {
+  const n = ++seq;
+  const evse = o.evse ?? [`DE*8PS*E${n}A`, `DE*8PS*E${n}B`];
+  const { evse: _evse, ...rest } = o;
+  return {
+    ownerPartnerId: owner.id, ownerIdentifier: owner.identifier, cpoStationId: `st-${n}`, name: `Station ${n}`,
+    latitude: 52.5, longitude: 13.4, isPrivate: false, isFreeCharge: false, deleted: false, data: { name: `Station ${n}` },
+    connectors: evse.map((id) => ({ evseId: id, evseKey: id.toUpperCase().replace(/\*/g, ''), type: 'Type2', speed: 22 })),
+    at: 1_000, ...rest,
+  };
+}
+
+/** The station id of a successful save. */
+export function stationIdOf(out: Awaited<ReturnType<Storage['poi']['saveStation']>>): number {
+  if (!out.ok || out.stationId === null) throw new Error(`station not saved: ${JSON.stringify(out)}`);
+  return out.stationId;
+}

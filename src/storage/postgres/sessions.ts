@@ -1,0 +1,150 @@
+/** PostgreSQL implementation of SessionRepository (tables of migrations 400 and 410, connectors of 200). */
+import {
+  ReservationClashError,
+  type ConnectorOwner, type RemoteSessionInput, type RemoteSessionRecord, type ReservationIdentifierKey, type ReservationInput, type ReservationRecord, type SessionRepository,
+} from '../sessions.js';
+import { isUniqueViolation, type PgDatabase } from './database.js';
+
+interface SessionRow {
+  id: number; partner_id: number; cpo_partner_id: number; connector_id: number; evse_id: string; evse_key: string;
+  user_type: string; user_id: string; user_key: string; cpo_session_id: string | null; stoppable: number;
+  state: 'active' | 'stopped'; started_at: number; stopped_at: number | null;
+}
+interface ReservationRow {
+  id: number; connector_id: number; partner_id: number; cpo_partner_id: number | null; evse_id: string | null; evco_id: string | null;
+  starts_at: number; ends_at: number; state: ReservationRecord['state']; cpo_reservation_id: string | null;
+  identifiers: ReservationIdentifierKey[];
+}
+
+function toSession(r: SessionRow): RemoteSessionRecord {
+  const s: RemoteSessionRecord = {
+    id: r.id, partnerId: r.partner_id, cpoPartnerId: r.cpo_partner_id, connectorId: r.connector_id, evseId: r.evse_id, evseKey: r.evse_key,
+    userType: r.user_type, userId: r.user_id, userKey: r.user_key, stoppable: r.stoppable === 1, state: r.state, startedAt: r.started_at,
+  };
+  if (r.cpo_session_id !== null) s.cpoSessionId = r.cpo_session_id;
+  if (r.stopped_at !== null) s.stoppedAt = r.stopped_at;
+  return s;
+}
+
+function toReservation(r: ReservationRow): ReservationRecord {
+  const out: ReservationRecord = {
+    id: r.id, connectorId: r.connector_id, partnerId: r.partner_id, cpoPartnerId: r.cpo_partner_id ?? 0, evseId: r.evse_id ?? '',
+    evcoId: r.evco_id, identifiers: r.identifiers, startsAt: r.starts_at, endsAt: r.ends_at, state: r.state,
+  };
+  if (r.cpo_reservation_id !== null) out.cpoReservationId = r.cpo_reservation_id;
+  return out;
+}
+
+const CONNECTOR_SQL = `SELECT c.id AS "connectorId", c.evse_id AS "evseId", c.evse_key AS "evseKey", s.partner_id AS "cpoPartnerId", s.partner_identifier AS "cpoIdentifier"
+  FROM connectors c JOIN stations s ON s.id = c.station_id WHERE s.deleted = 0 AND`;
+
+/**
+ * Reservations with their identifiers in the order they were added (ctid: the rows are only ever
+ * inserted, so physical order is insertion order, like SQLite's rowid).
+ */
+const SELECT_RESERVATIONS = `SELECT r.*, coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'valueKey', i.value_key) ORDER BY i.ctid)
+  FROM reservation_identifiers i WHERE i.reservation_id = r.id), '[]') AS identifiers FROM reservations r`;
+
+/** Sessions and reservations on PostgreSQL. Example: `await new PgSessions(db).connectorById(1356)`. */
+export class PgSessions implements SessionRepository {
+  constructor(private readonly db: PgDatabase) {}
+
+  async connectorByEvseKey(evseKey: string): Promise<ConnectorOwner | undefined> {
+    return (await this.db.query<ConnectorOwner>(`${CONNECTOR_SQL} c.evse_key = $1 ORDER BY c.id LIMIT 1`, [evseKey]))[0];
+  }
+
+  async connectorById(id: number): Promise<ConnectorOwner | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    return (await this.db.query<ConnectorOwner>(`${CONNECTOR_SQL} c.id = $1`, [id]))[0];
+  }
+
+  async recordStart(i: RemoteSessionInput, consumeReservation?: number): Promise<RemoteSessionRecord> {
+    const row = await this.db.tx(async (c) => {
+      // One start per EVSE at a time across processes: "close the older ones, add mine" must not interleave.
+      await c.query("SELECT pg_advisory_xact_lock(hashtext('evse:' || $1))", [i.connector.evseKey]);
+      await c.query("UPDATE remote_sessions SET state = 'stopped', stopped_at = $1 WHERE evse_key = $2 AND state = 'active'", [i.startedAt, i.connector.evseKey]);
+      if (consumeReservation !== undefined) {
+        await c.query("UPDATE reservations SET state = 'ended', ended_at = $1 WHERE id = $2 AND state = 'active'", [i.startedAt, consumeReservation]);
+      }
+      const { rows } = await c.query<SessionRow>(
+        `INSERT INTO remote_sessions (partner_id, cpo_partner_id, connector_id, evse_id, evse_key, user_type, user_id, user_key, cpo_session_id, stoppable, started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+        [i.partnerId, i.connector.cpoPartnerId, i.connector.connectorId, i.connector.evseId, i.connector.evseKey,
+          i.userType, i.userId, i.userKey, i.cpoSessionId ?? null, i.stoppable ? 1 : 0, i.startedAt],
+      );
+      return rows[0]!;
+    });
+    return toSession(row);
+  }
+
+  async activeSessions(evseKey: string): Promise<RemoteSessionRecord[]> {
+    return (await this.db.query<SessionRow>("SELECT * FROM remote_sessions WHERE evse_key = $1 AND state = 'active' ORDER BY id DESC", [evseKey])).map(toSession);
+  }
+
+  async markStopped(id: number, at: number): Promise<void> {
+    await this.db.query("UPDATE remote_sessions SET state = 'stopped', stopped_at = $1 WHERE id = $2 AND state = 'active'", [at, id]);
+  }
+
+  async sessionForCdr(q: { cpoSessionId: string; evseKey: string; userKey: string; startedAfter: number; startedBy: number }): Promise<RemoteSessionRecord | undefined> {
+    const [byId] = await this.db.query<SessionRow>('SELECT * FROM remote_sessions WHERE cpo_session_id = $1 AND evse_key = $2 ORDER BY id DESC LIMIT 1', [q.cpoSessionId, q.evseKey]);
+    if (byId) return toSession(byId);
+    const [guess] = await this.db.query<SessionRow>(
+      'SELECT * FROM remote_sessions WHERE evse_key = $1 AND user_key = $2 AND started_at BETWEEN $3 AND $4 ORDER BY started_at DESC, id DESC LIMIT 1',
+      [q.evseKey, q.userKey, q.startedAfter, q.startedBy],
+    );
+    return guess && toSession(guess);
+  }
+
+  async activeReservationOn(connectorId: number, at: number): Promise<ReservationRecord | undefined> {
+    const [r] = await this.db.query<ReservationRow>(
+      `${SELECT_RESERVATIONS} WHERE r.connector_id = $1 AND r.state = 'active' AND r.starts_at <= $2 AND r.ends_at > $2 ORDER BY r.id DESC LIMIT 1`, [connectorId, at],
+    );
+    return r && toReservation(r);
+  }
+
+  async activeReservationsOf(valueKey: string, at: number): Promise<ReservationRecord[]> {
+    const rows = await this.db.query<ReservationRow>(
+      `${SELECT_RESERVATIONS} WHERE r.state = 'active' AND r.ends_at > $2
+         AND EXISTS (SELECT 1 FROM reservation_identifiers i WHERE i.reservation_id = r.id AND i.value_key = $1) ORDER BY r.id DESC`,
+      [valueKey, at],
+    );
+    return rows.map(toReservation);
+  }
+
+  async addReservation(i: ReservationInput): Promise<ReservationRecord> {
+    try {
+      const id = await this.db.tx(async (c) => {
+        // A reservation whose window closed is no longer active, whether or not the expiry sweep ran yet.
+        await c.query("UPDATE reservations SET state = 'ended', ended_at = ends_at WHERE connector_id = $1 AND state = 'active' AND ends_at <= $2",
+          [i.connector.connectorId, i.startsAt]);
+        const { rows } = await c.query<{ id: number }>(
+          `INSERT INTO reservations (connector_id, partner_id, evco_id, starts_at, ends_at, state, cpo_reservation_id, cpo_partner_id, evse_id)
+           VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8) RETURNING id`,
+          [i.connector.connectorId, i.partnerId, i.evcoId, i.startsAt, i.endsAt, i.cpoReservationId ?? null, i.connector.cpoPartnerId, i.connector.evseId],
+        );
+        const rid = rows[0]!.id;
+        // One row at a time, in the order given: activeReservationsOf answers them in that order.
+        const seen = new Set<string>();
+        for (const k of i.identifiers) {
+          const key = `${k.kind}\u0000${k.valueKey}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          await c.query('INSERT INTO reservation_identifiers (reservation_id, kind, value_key) VALUES ($1, $2, $3)', [rid, k.kind, k.valueKey]);
+        }
+        return rid;
+      });
+      return toReservation((await this.db.query<ReservationRow>(`${SELECT_RESERVATIONS} WHERE r.id = $1`, [id]))[0]!);
+    } catch (error) {
+      if (isUniqueViolation(error, 'reservations_one_active')) throw new ReservationClashError(i.connector.connectorId);
+      throw error;
+    }
+  }
+
+  async endReservation(id: number, state: 'cancelled' | 'ended', at: number): Promise<void> {
+    await this.db.query("UPDATE reservations SET state = $1, ended_at = $2 WHERE id = $3 AND state = 'active'", [state, at, id]);
+  }
+
+  async expireReservations(at: number): Promise<number> {
+    return (await this.db.query("UPDATE reservations SET state = 'ended', ended_at = ends_at WHERE state = 'active' AND ends_at <= $1 RETURNING id", [at])).length;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The dashboard's read queries on SQLite (see ../dashboard.ts). Map clusters at low zoom come from
+ * `map_cells` (kept by the 700 migration's triggers), merged per zoom by dropping low bits of the
+ * cell indices; at high zoom from the R*Trees joined with `map_stations`.
+ */
+import type Database from 'better-sqlite3';
+import type { ConnectorStatusValue } from '../poi.js';
+import {
+  cellIndex,
+  cellSize,
+  gridSource,
+  type CdrHit,
+  type DashboardRepository,
+  type DashboardTotals,
+  type ForwardingRecord,
+  type MapBox,
+  type MapCluster,
+  type MapStation,
+  type SearchKeys,
+  type SessionHit,
+  type StationDetailsRecord,
+  type StatusTarget,
+} from '../dashboard.js';
+import type { SqliteDatabase } from './database.js';
+import { preparedOn } from './statement-cache.js';
+
+// R*Trees store 32-bit floats and round boxes outward, except that a coordinate within about 1e-38
+// of zero can round to zero itself: the tree is asked about a box one micro-degree larger and the
+// exact edges are checked on map_stations.
+const BOX = 'max_lat >= @minLat - 1e-6 AND min_lat <= @maxLat + 1e-6 AND max_lon >= @minLon - 1e-6 AND min_lon <= @maxLon + 1e-6';
+/** Live stations in the box: public and private R*Trees, exact edges checked on map_stations. */
+const IN_BOX = `(SELECT id FROM station_rtree WHERE ${BOX} UNION ALL SELECT id FROM private_station_rtree WHERE ${BOX}) r
+  CROSS JOIN map_stations m ON m.station_id = r.id AND m.lat BETWEEN @minLat AND @maxLat AND m.lon BETWEEN @minLon AND @maxLon`;
+const COUNTS = `sum(summary = 'Available') AS a, sum(summary = 'Occupied') AS o, sum(summary = 'Reserved') AS r, sum(summary = 'Offline') AS f, sum(summary = 'Unknown') AS u`;
+const CELL_COUNTS = 'sum(available) AS a, sum(occupied) AS o, sum(reserved) AS r, sum(offline) AS f, sum(unknown) AS u';
+
+interface ClusterRow { n: number; slat: number; slon: number; a: number; o: number; r: number; f: number; u: number }
+interface CdrRow { session_id: string; evse_id: string; user_type: string; user_id: string; started_at: number | null; stopped_at: number | null; energy: number | null; partner_id: number; payload: string; raw: string }
+
+function clusterOf(r: ClusterRow): MapCluster {
+  return { lat: r.slat / r.n, lon: r.slon / r.n, count: r.n, statuses: { Available: r.a, Occupied: r.o, Reserved: r.r, Offline: r.f, Unknown: r.u } };
+}
+
+function cdrOf(r: CdrRow): CdrHit {
+  return {
+    sessionId: r.session_id,
+    evseId: r.evse_id,
+    userType: r.user_type,
+    userId: r.user_id,
+    startedAt: r.started_at,
+    stoppedAt: r.stopped_at,
+    energy: r.energy,
+    cpoPartnerId: r.partner_id,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    raw: JSON.parse(r.raw) as unknown,
+  };
+}
+
+const CDR_COLUMNS = 'session_id, evse_id, user_type, user_id, started_at, stopped_at, energy, partner_id, payload, raw';
+
+/** Example: `const d = new SqliteDashboard(db); await d.clusters(box, 5)`. */
+export class SqliteDashboard implements DashboardRepository {
+  private readonly count: Database.Statement;
+  private readonly list: Database.Statement;
+  private readonly cells: Database.Statement;
+  private readonly live: Database.Statement;
+
+  constructor(private readonly s: SqliteDatabase) {
+    const db = s.db;
+    this.count = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${IN_BOX} LIMIT @cap)`).pluck();
+    this.list = db.prepare(`SELECT m.station_id AS id, s.name, m.lat, m.lon, m.summary FROM ${IN_BOX} CROSS JOIN stations s ON s.id = m.station_id ORDER BY m.station_id LIMIT @limit`);
+    this.cells = db.prepare(`SELECT cx >> @shift AS x, cy >> @shift AS y, sum(n) AS n, sum(slat) AS slat, sum(slon) AS slon, ${CELL_COUNTS}
+      FROM map_cells WHERE level = @level AND cx BETWEEN @x0 AND @x1 AND cy BETWEEN @y0 AND @y1 AND n > 0 GROUP BY x, y`);
+    this.live = db.prepare(`SELECT CAST((m.lon + 180) / @size AS INTEGER) AS x, CAST((m.lat + 90) / @size AS INTEGER) AS y, count(*) AS n, sum(m.lat) AS slat, sum(m.lon) AS slon, ${COUNTS}
+      FROM ${IN_BOX} GROUP BY x, y`);
+  }
+
+  async countStations(box: MapBox, cap: number): Promise<number> {
+    return this.count.get({ ...box, cap }) as number;
+  }
+
+  async stations(box: MapBox, limit: number): Promise<MapStation[]> {
+    return this.list.all({ ...box, limit }) as MapStation[];
+  }
+
+  async clusters(box: MapBox, zoom: number): Promise<MapCluster[]> {
+    const { level, shift } = gridSource(zoom);
+    if (level === null) return (this.live.all({ ...box, size: cellSize(zoom) }) as ClusterRow[]).map(clusterOf);
+    const size = cellSize(zoom);
+    const x0 = cellIndex(box.minLon + 180, size) << shift;
+    const x1 = ((cellIndex(box.maxLon + 180, size) + 1) << shift) - 1;
+    const y0 = cellIndex(box.minLat + 90, size) << shift;
+    const y1 = ((cellIndex(box.maxLat + 90, size) + 1) << shift) - 1;
+    return (this.cells.all({ level, shift, x0, x1, y0, y1 }) as ClusterRow[]).map(clusterOf);
+  }
+
+  async station(id: number): Promise<StationDetailsRecord | undefined> {
+    const s = this.s.db.prepare('SELECT id, name, latitude, longitude, data, deleted, partner_id, partner_identifier FROM stations WHERE id = ?').get(id) as
+      | { id: number; name: string; latitude: number; longitude: number; data: string; deleted: number; partner_id: number; partner_identifier: string }
+      | undefined;
+    if (!s) return undefined;
+    const connectors = this.s.db.prepare('SELECT id, evse_id, type, speed, status, status_changed_at FROM connectors WHERE station_id = ? ORDER BY position').all(id) as Array<{
+      id: number; evse_id: string; type: string; speed: number; status: ConnectorStatusValue; status_changed_at: number | null;
+    }>;
+    return {
+      id: s.id,
+      name: s.name,
+      lat: s.latitude,
+      lon: s.longitude,
+      data: JSON.parse(s.data) as Record<string, unknown>,
+      deleted: s.deleted === 1,
+      ownerPartnerId: s.partner_id,
+      ownerIdentifier: s.partner_identifier,
+      connectors: connectors.map((c) => ({ id: c.id, evseId: c.evse_id, type: c.type, speed: c.speed, status: c.status, statusChangedAt: c.status_changed_at })),
+    };
+  }
+
+  async statusTargets(ownerIdentifier: string, evseKey: string): Promise<StatusTarget[]> {
+    // Runs after every status change: prepared once (statement-cache.ts).
+    return preparedOn(this.s.db, `SELECT s.id AS stationId, c.evse_id AS evseId, m.lat, m.lon, m.summary FROM connectors c CROSS JOIN stations s ON s.id = c.station_id
+        CROSS JOIN map_stations m ON m.station_id = s.id WHERE c.evse_key = ? AND s.partner_identifier = ? AND s.deleted = 0`)
+      .all(evseKey, ownerIdentifier) as StatusTarget[];
+  }
+
+  async searchSessions(k: SearchKeys): Promise<SessionHit[]> {
+    const rows = this.s.db
+      .prepare(`SELECT id, evse_id, user_type, user_id, partner_id, state, cpo_session_id, started_at, stopped_at FROM remote_sessions
+        WHERE evse_key = @evse OR user_key IN (SELECT value FROM json_each(@users)) OR cpo_session_id = @sid OR id = @hubId
+        ORDER BY id DESC LIMIT @limit`)
+      .all({ evse: k.evseKey ?? null, users: JSON.stringify(k.canonicalUsers), sid: k.sessionId ?? null, hubId: k.sessionId && /^[0-9]{1,15}$/.test(k.sessionId) ? Number(k.sessionId) : null, limit: k.limit }) as Array<{
+      id: number; evse_id: string; user_type: string; user_id: string; partner_id: number; state: string; cpo_session_id: string | null; started_at: number; stopped_at: number | null;
+    }>;
+    return rows.map((r) => ({ id: r.id, evseId: r.evse_id, userType: r.user_type, userId: r.user_id, partnerId: r.partner_id, state: r.state, cpoSessionId: r.cpo_session_id, startedAt: r.started_at, stoppedAt: r.stopped_at }));
+  }
+
+  async searchCdrs(k: SearchKeys): Promise<CdrHit[]> {
+    const rows = this.s.db
+      .prepare(`SELECT ${CDR_COLUMNS} FROM cdrs WHERE evse_key = @evse OR upper(replace(replace(user_id, '*', ''), '-', '')) IN (SELECT value FROM json_each(@users)) OR session_id = @sid
+        ORDER BY received_at DESC LIMIT @limit`)
+      .all({ evse: k.evseKey ?? null, users: JSON.stringify(k.userKeys), sid: k.sessionId ?? null, limit: k.limit }) as CdrRow[];
+    return rows.map(cdrOf);
+  }
+
+  async cdr(sessionId: string): Promise<CdrHit | undefined> {
+    const row = this.s.db.prepare(`SELECT ${CDR_COLUMNS} FROM cdrs WHERE session_id = ?`).get(sessionId) as CdrRow | undefined;
+    return row && cdrOf(row);
+  }
+
+  async forwarding(sessionId: string): Promise<ForwardingRecord[]> {
+    const rows = this.s.db
+      .prepare("SELECT id, partner_id, state, attempts, last_code, last_error, created_at, delivered_at FROM outbox WHERE subject = ? AND call = 'session-post' ORDER BY id")
+      .all(sessionId) as Array<{ id: number; partner_id: number; state: string; attempts: number; last_code: number | null; last_error: string | null; created_at: number; delivered_at: number | null }>;
+    return rows.map((r) => ({ outboxId: r.id, partnerId: r.partner_id, state: r.state, attempts: r.attempts, lastCode: r.last_code, lastError: r.last_error, createdAt: r.created_at, deliveredAt: r.delivered_at }));
+  }
+
+  async totals(): Promise<DashboardTotals> {
+    const db = this.s.db;
+    const c = db.prepare(`SELECT coalesce(sum(n), 0) AS n, coalesce(sum(available), 0) AS a, coalesce(sum(occupied), 0) AS o, coalesce(sum(reserved), 0) AS r,
+      coalesce(sum(offline), 0) AS f, coalesce(sum(unknown), 0) AS u FROM map_cells WHERE level = 6`).get() as { n: number; a: number; o: number; r: number; f: number; u: number };
+    const connectors = db.prepare('SELECT count(*) FROM connectors c CROSS JOIN map_stations m ON m.station_id = c.station_id WHERE m.live = 1').pluck().get() as number;
+    const partners = db.prepare('SELECT count(*) FROM partners').pluck().get() as number;
+    return { stations: c.n, connectors, partners, stationsByStatus: { Available: c.a, Occupied: c.o, Reserved: c.r, Offline: c.f, Unknown: c.u } };
+  }
+}

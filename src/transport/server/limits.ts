@@ -1,0 +1,91 @@
+/**
+ * Shape limits of a parsed body, checked in one cheap walk before the call's schema runs: the
+ * body size limit bounds the bytes, these bound what a hostile body can make the validators,
+ * normalizers and storage chew on (deep nesting, huge strings, long arrays, objects with
+ * thousands of keys). A breach is a malformed request: 400 with code 230, naming the JSON path.
+ */
+import { OioiError } from '../../protocol/index.js';
+
+export interface InputLimits {
+  /** Deepest nesting of objects and arrays; the body object itself is level 1 (default 32). */
+  depth: number;
+  /** Longest string value or object key, in UTF-16 code units (default 16384). */
+  stringLength: number;
+  /** Most items in one array (default 10000; the hub allows whitelists of EMP/OEM senders more). */
+  arrayItems: number;
+  /** Most keys in one object (default 1000). */
+  objectKeys: number;
+}
+
+export const defaultInputLimits: Readonly<InputLimits> = Object.freeze({ depth: 32, stringLength: 16_384, arrayItems: 10_000, objectKeys: 1_000 });
+
+/** Fills the defaults in and checks the numbers once. Example: `inputLimitsOf({ depth: 8 }).arrayItems === 10000`. */
+export function inputLimitsOf(partial: Partial<InputLimits> = {}): Readonly<InputLimits> {
+  const out = { ...defaultInputLimits };
+  for (const k of Object.keys(defaultInputLimits) as Array<keyof InputLimits>) {
+    const v = partial[k];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || v < 1) throw new TypeError(`inputLimits.${k} must be a whole number >= 1`);
+    out[k] = v;
+  }
+  return Object.freeze(out);
+}
+
+/** A breach found by the walk: what went over and where (path segments, outermost first). */
+class Breach {
+  readonly path: Array<string | number> = [];
+  constructor(readonly what: string) {}
+}
+
+function pathText(path: Array<string | number>): string {
+  let s = '';
+  for (const p of path) {
+    if (typeof p === 'number') s += `[${p}]`;
+    else {
+      const shown = p.length > 40 ? `${p.slice(0, 40)}…` : p;
+      s += s === '' ? shown : `.${shown}`;
+    }
+  }
+  return s === '' ? 'body' : s;
+}
+
+// Recursive on purpose: the depth limit (32 by default) bounds the stack, and a plain recursive
+// walk is the fastest way through the small bodies of the hot path.
+function walk(value: unknown, level: number, lim: Readonly<InputLimits>): Breach | undefined {
+  if (typeof value === 'string') return value.length > lim.stringLength ? new Breach(`string longer than ${lim.stringLength} characters`) : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  if (level > lim.depth) return new Breach(`nesting deeper than ${lim.depth} levels`);
+  if (Array.isArray(value)) {
+    if (value.length > lim.arrayItems) return new Breach(`array longer than ${lim.arrayItems} items`);
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (item === null || (typeof item !== 'object' && typeof item !== 'string')) continue;
+      const b = walk(item, level + 1, lim);
+      if (b) {
+        b.path.unshift(i);
+        return b;
+      }
+    }
+    return undefined;
+  }
+  let n = 0;
+  for (const k in value) {
+    if (++n > lim.objectKeys) return new Breach(`object with more than ${lim.objectKeys} keys`);
+    if (k.length > lim.stringLength) return new Breach(`key longer than ${lim.stringLength} characters`);
+    const b = walk((value as Record<string, unknown>)[k], level + 1, lim);
+    if (b) {
+      b.path.unshift(k);
+      return b;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Throws a 230 naming the first place where `value` breaks `limits`.
+ * Example: `checkInputLimits(JSON.parse(text), defaultInputLimits)`.
+ */
+export function checkInputLimits(value: unknown, limits: Readonly<InputLimits>): void {
+  const b = walk(value, 1, limits);
+  if (b) throw new OioiError(230, `${pathText(b.path)}: ${b.what}`, { details: { path: pathText(b.path) } });
+}

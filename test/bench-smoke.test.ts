@@ -1,0 +1,52 @@
+/**
+ * The benchmark itself works: `npm run bench -- --quick` runs every scenario against a real hub
+ * and the baseline and writes one result file each. Targets are not checked here (bench/README.md).
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const scenarios = ['status', 'verify', 'cdr', 'station', 'surface', 'memory'];
+
+test('should run every scenario in --quick mode and write its results', { timeout: 180_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'oioi-bench-smoke-'));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--duration', '1', '--fresh', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    assert.equal(code, 0, `bench failed:\n${stderr.slice(-3000)}`);
+
+    const files = readdirSync(out);
+    for (const s of scenarios) {
+      const file = files.find((f) => f.endsWith(`-${s}-quick.json`));
+      assert.ok(file, `no result file for ${s} in ${files.join(', ')}`);
+      const r = JSON.parse(readFileSync(join(out, file), 'utf8'));
+      assert.equal(r.scenario, s);
+      assert.equal(r.run.quick, true);
+      if (s === 'memory') {
+        assert.ok(r.rssKb > 0, 'memory: the idle RSS was read');
+      } else {
+        // Every request of the hub and the baseline was answered with success, and both were measured.
+        assert.ok(r.hubRps > 0 && r.baselineRps > 0 && r.ratio > 0, `${s}: rates measured`);
+        assert.equal(r.details.hub.failed, 0, `${s}: hub refused requests: ${r.details.hub.firstFailure}`);
+        assert.equal(r.details.baseline.failed, 0, `${s}: baseline failed requests`);
+        assert.ok(r.rssKb > 0, `${s}: peak RSS read`);
+      }
+    }
+    assert.ok(r0(JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('-surface-quick.json'))!), 'utf8'))), 'surface: boxes hit stations');
+    for (const s of scenarios) assert.match(stdout, new RegExp(`\\| ${s} `), `table row for ${s}`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+/** The in-process query found stations in the city boxes (the data and the boxes line up). */
+function r0(surface: { details: { query: { meanHits: number; p99: number } } }): boolean {
+  return surface.details.query.meanHits > 0 && surface.details.query.p99 > 0;
+}
