@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import ocpp from 'ocpp-rpc';
 import { startHubProcess, type HubProcess, type TestPartner } from '../support/hub-process.js';
 import { send, startMockPartner, type MockPartner } from '../support/http.js';
-import { aStationEntry, freePort, startCharger, startCpoProcess, type Charger, type CpoProcess } from '../support/ocpp.js';
+import { aStationEntry, freePort, startCharger, startCpoProcess, stopCpoTest, type Charger, type CpoProcess } from '../support/ocpp.js';
 import { eventually, hubConnectorId, untilKnown } from '../support/roaming.js';
 
 const CARD = '0A1B2C3D';
@@ -43,14 +43,7 @@ describe('oioi cpo: chargers, statuses, RFID and CDRs', () => {
       args: ['--offline-grace', '400', '--outbox-min-delay', '100'],
     });
   });
-  after(async () => {
-    await Promise.all(chargers.map((c) => c.close().catch(() => {})));
-    await gw?.stop();
-    await hub?.stop();
-    await emp?.close();
-    gw?.cleanup();
-    hub?.cleanup();
-  });
+  after(() => stopCpoTest({ chargers, gw, hub, mocks: [emp] }));
 
   const surface = async () => (await send(hub.url, oem.apiKey, { 'station-get-surface': BOX })).body;
   const statusAtHub = async (evse: string) => (await surface()).stations?.flatMap((s: any) => Object.entries(s['connector-statuses'] ?? {})).find(([id]: [string]) => Number(id) === hubConnectorId(hub.db, evse))?.[1];

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHubProcess, type HubProcess, type TestPartner } from '../support/hub-process.js';
 import { send, startMockPartner, type MockPartner } from '../support/http.js';
-import { aStationEntry, freePort, startCharger, startCpoProcess, type Charger, type CpoProcess } from '../support/ocpp.js';
+import { aStationEntry, freePort, startCharger, startCpoProcess, stopCpoTest, type Charger, type CpoProcess } from '../support/ocpp.js';
 import { untilKnown } from '../support/roaming.js';
 
 const ANNA = { 'identifier-type': 'evco-id', identifier: 'FR*OEM*000003*1' };
@@ -48,14 +48,7 @@ describe('oioi cpo: remote start/stop and reservations', () => {
     });
     await hubKnowsStations();
   });
-  after(async () => {
-    await cp?.close().catch(() => {});
-    await gw?.stop();
-    await hub?.stop();
-    await oemMock?.close();
-    gw?.cleanup();
-    hub?.cleanup();
-  });
+  after(() => stopCpoTest({ chargers: [cp], gw, hub, mocks: [oemMock] }));
 
   async function hubKnowsStations() {
     for (let i = 0; i < 200; i++) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { startHubProcess, type HubProcess, type TestPartner } from '../support/hub-process.js';
 import { send, startMockPartner, type MockPartner } from '../support/http.js';
-import { aStationEntry, freePort, startCharger, startCpoProcess, type Charger, type CpoProcess } from '../support/ocpp.js';
+import { aStationEntry, freePort, startCharger, startCpoProcess, stopCpoTest, type Charger, type CpoProcess } from '../support/ocpp.js';
 import { eventually, untilKnown } from '../support/roaming.js';
 
 const CARD = 'C0FFEE01';
@@ -46,14 +46,7 @@ describe('oioi cpo: restarts lose nothing', () => {
       args: ['--outbox-min-delay', '100', '--outbox-max-delay', '400', '--hub-timeout', '1000'],
     });
   });
-  after(async () => {
-    await Promise.all(chargers.map((c) => c.close().catch(() => {})));
-    await gw?.stop();
-    await hub?.stop();
-    await emp?.close();
-    gw?.cleanup();
-    hub?.cleanup();
-  });
+  after(() => stopCpoTest({ chargers, gw, hub, mocks: [emp] }));
 
   it('should keep the whitelist, a running session and an undelivered CDR across a crash, and deliver the CDRs when the hub is back', async () => {
     const cp = await startCharger({ url: gw.ocppUrl, id: 'CP1', connectors: [1, 2] });

@@ -210,3 +210,22 @@ export async function startCpoProcess(o: { hubUrl: string; hubKey: string; partn
     cleanup: () => tmp.remove(),
   } as CpoProcess;
 }
+
+/**
+ * Tears down what a gateway test started, so no process or file outlives it: chargers, gateway,
+ * hub, mock partners, then the files of gateway and hub. Anything may be missing (a `before` that
+ * failed midway). Example: `after(() => stopCpoTest({ chargers, gw, hub, mocks: [emp] }))`.
+ */
+export async function stopCpoTest(t: {
+  chargers?: ReadonlyArray<Charger | undefined>;
+  gw?: CpoProcess | undefined;
+  hub?: { stop(): Promise<void>; cleanup(): void } | undefined;
+  mocks?: ReadonlyArray<{ close(): Promise<void> } | undefined>;
+}): Promise<void> {
+  await Promise.all((t.chargers ?? []).map((c) => c?.close().catch(() => {})));
+  await t.gw?.stop();
+  await t.hub?.stop();
+  for (const m of t.mocks ?? []) await m?.close();
+  t.gw?.cleanup();
+  t.hub?.cleanup();
+}

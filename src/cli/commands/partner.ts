@@ -1,22 +1,12 @@
 /** `oioi partner add|list`: partners of the hub (shared/cli.md, "Partners and keys"). */
-import { addPartner, PartnerInputError, updatePartner } from '../../hub/partners/partner-service.js';
+import { addPartner, PartnerInputError, publicPartnerView, updatePartner } from '../../hub/partners/partner-service.js';
 import type { PartnerRecord } from '../../storage/index.js';
 import { dbFlag, withStorage } from '../db-flag.js';
 import { readFlags, required, UsageError } from '../flags.js';
 
-/** A partner as printed: never the endpoint key. */
+/** A partner as printed: the public view and when it was added. */
 function publicView(p: PartnerRecord) {
-  return {
-    id: p.id,
-    name: p.name,
-    roles: p.roles,
-    partnerIdentifiers: p.partnerIdentifiers,
-    evcoPrefixes: p.evcoPrefixes,
-    endpoint: p.endpoint?.url ?? null,
-    rfidAuth: p.rfidAuth,
-    receivesCdrs: p.receivesCdrs,
-    createdAt: p.createdAt,
-  };
+  return { ...publicPartnerView(p), createdAt: p.createdAt };
 }
 
 async function add(argv: string[]): Promise<number> {

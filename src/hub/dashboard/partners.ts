@@ -4,44 +4,30 @@
  * partner cache at once, so a new key authenticates on the next request.
  */
 import { parseApiKey } from '../partners/api-keys.js';
-import { pushToNewTarget } from '../authorization/push-targets.js';
-import { addKey, addPartner, normalizeEvcoPrefix, PartnerInputError } from '../partners/partner-service.js';
-import type { NewPartner, PartnerRecord, RfidAuthMode } from '../../storage/index.js';
+import { addKey, addPartner, normalizeEvcoPrefix, PartnerInputError, publicPartnerView, updatePartner } from '../partners/partner-service.js';
+import type { PartnerRecord, RfidAuthMode } from '../../storage/index.js';
 import type { HubContext } from '../context.js';
 import { ApiError, optString, optStrings } from './http.js';
 import type { TrafficLog } from './traffic.js';
 
-/** A partner as the dashboard shows it: never the endpoint key. */
+/** A partner as the dashboard shows it: the public view (never the endpoint key), its keys and traffic. */
 export async function partnerView(ctx: HubContext, traffic: TrafficLog, p: PartnerRecord) {
   const keys = await ctx.storage.partners.keysOf(p.id);
   return {
-    id: p.id,
-    name: p.name,
-    roles: p.roles,
-    partnerIdentifiers: p.partnerIdentifiers,
-    evcoPrefixes: p.evcoPrefixes,
-    endpoint: p.endpoint?.url ?? null,
-    rfidAuth: p.rfidAuth,
-    receivesCdrs: p.receivesCdrs,
+    ...publicPartnerView(p),
     keys: keys.map((k) => ({ id: k.id, createdAt: k.createdAt, revokedAt: k.revokedAt ?? null })),
     traffic: traffic.partnerTraffic(p.id),
   };
 }
 
+/** A 400 of the service's input error; its messages name CLI flags (`--endpoint-key`), shown as body fields (`endpointKey`). */
+function badInput(err: PartnerInputError): ApiError {
+  return new ApiError(400, err.message.replace(/--([a-z-]+)/g, (_, f: string) => f.replace(/-([a-z])/g, (__, c: string) => c.toUpperCase())));
+}
+
 function rfidAuthOf(value: string | undefined): RfidAuthMode | undefined {
   if (value === undefined) return undefined;
   if (value !== 'online' && value !== 'offline' && value !== 'none') throw new ApiError(400, 'rfidAuth must be online, offline or none');
-  return value;
-}
-
-function endpointUrl(value: string): string {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new ApiError(400, `endpoint '${value}' is not a URL`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ApiError(400, 'endpoint must be an http or https URL');
   return value;
 }
 
@@ -69,47 +55,42 @@ export async function createPartner(ctx: HubContext, traffic: TrafficLog, body: 
     const { partner, apiKey } = await addPartner(ctx.storage, {
       name,
       roles,
-      ...(endpoint ? { endpoint: { url: endpointUrl(endpoint), apiKey: endpointKey ?? '' } } : {}),
+      ...(endpoint ? { endpoint: { url: endpoint, apiKey: endpointKey ?? '' } } : {}),
       ...(rfidAuth ? { rfidAuth } : {}),
       ...(evcoPrefixes ? { evcoPrefixes } : {}),
     });
     await ctx.auth.reload();
     return { partner: await partnerView(ctx, traffic, partner), apiKey };
   } catch (err) {
-    if (err instanceof PartnerInputError) throw new ApiError(400, err.message.replace(/--([a-z-]+)/g, (_, f: string) => f.replace(/-([a-z])/g, (__, c: string) => c.toUpperCase())));
+    if (err instanceof PartnerInputError) throw badInput(err);
     throw err;
   }
 }
 
 /** `PATCH /partners/:id`: only the fields given change; `endpoint: null` removes the endpoint. */
 export async function editPartner(ctx: HubContext, traffic: TrafficLog, id: number, body: Record<string, unknown>) {
-  const current = await ctx.storage.partners.get(id);
-  if (!current) throw new ApiError(404, `no partner with id ${id}`);
-  const changes: Partial<Omit<NewPartner, 'partnerIdentifiers'>> = {};
+  // An unknown partner is a 404 whatever the body holds, before any of its fields is checked.
+  if (!(await ctx.storage.partners.get(id))) throw new ApiError(404, `no partner with id ${id}`);
   const name = optString(body, 'name');
-  if (name !== undefined) {
-    if (!name.trim()) throw new ApiError(400, 'name must not be empty');
-    changes.name = name.trim();
-  }
-  const rfidAuth = rfidAuthOf(optString(body, 'rfidAuth'));
-  if (rfidAuth) changes.rfidAuth = rfidAuth;
+  const rfidAuth = optString(body, 'rfidAuth');
   const evcoPrefixes = prefixesOf(optStrings(body, 'evcoPrefixes'));
-  if (evcoPrefixes) changes.evcoPrefixes = evcoPrefixes;
+  const endpoint = body.endpoint === null ? null : optString(body, 'endpoint');
   const endpointKey = optString(body, 'endpointKey');
-  if (body.endpoint === null) {
-    if (endpointKey) throw new ApiError(400, 'endpointKey goes with endpoint');
-    changes.endpoint = undefined;
-  } else {
-    const endpoint = optString(body, 'endpoint');
-    if (endpoint !== undefined) changes.endpoint = { url: endpointUrl(endpoint), apiKey: endpointKey ?? current.endpoint?.apiKey ?? '' };
-    else if (endpointKey !== undefined) {
-      if (!current.endpoint) throw new ApiError(400, 'endpointKey goes with endpoint: this partner has none');
-      changes.endpoint = { url: current.endpoint.url, apiKey: endpointKey };
-    }
+  let updated: PartnerRecord | undefined;
+  try {
+    updated = await updatePartner(ctx.storage, id, {
+      ...(name !== undefined ? { name } : {}),
+      ...(rfidAuth !== undefined ? { rfidAuth } : {}),
+      ...(evcoPrefixes ? { evcoPrefixes } : {}),
+      ...(endpoint === null ? { endpoint: null } : endpoint !== undefined ? { endpoint: { url: endpoint } } : {}),
+      // Removing the endpoint with an empty key is no conflict: only a real key goes with an endpoint.
+      ...(endpointKey !== undefined && !(endpoint === null && !endpointKey) ? { endpointKey } : {}),
+    }, ctx.now().getTime());
+  } catch (err) {
+    if (err instanceof PartnerInputError) throw badInput(err);
+    throw err;
   }
-  const updated = Object.keys(changes).length ? await ctx.storage.partners.update(id, changes) : current;
   if (!updated) throw new ApiError(404, `no partner with id ${id}`);
-  await pushToNewTarget(ctx.storage, current, updated, ctx.now().getTime());
   await ctx.auth.reload();
   return { partner: await partnerView(ctx, traffic, updated) };
 }

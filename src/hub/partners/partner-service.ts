@@ -1,4 +1,4 @@
-/** Creating partners and keys: the operations behind `oioi partner` and `oioi key`. */
+/** Creating and changing partners and keys: the operations behind `oioi partner`, `oioi key` and the dashboard. */
 import { generatePartnerIdentifier } from '../../protocol/identifiers/partner-identifier.js';
 import { roles as allRoles, type Role } from '../../protocol/registry-types.js';
 import type { NewPartner, PartnerRecord, RfidAuthMode, Storage } from '../../storage/index.js';
@@ -25,6 +25,23 @@ export function normalizeEvcoPrefix(value: string): string {
   const p = value.replace(/[*-]/g, '').toUpperCase();
   if (!/^[A-Z]{2}[A-Z0-9]{3}$/.test(p)) throw new PartnerInputError(`'${value}' is not an EVCO prefix (country code and provider id, e.g. DE8PS)`);
   return p;
+}
+
+/**
+ * A partner as operators see it (CLI and dashboard): never the endpoint key.
+ * Example: `{ ...publicPartnerView(p), createdAt: p.createdAt }`.
+ */
+export function publicPartnerView(p: PartnerRecord) {
+  return {
+    id: p.id,
+    name: p.name,
+    roles: p.roles,
+    partnerIdentifiers: p.partnerIdentifiers,
+    evcoPrefixes: p.evcoPrefixes,
+    endpoint: p.endpoint?.url ?? null,
+    rfidAuth: p.rfidAuth,
+    receivesCdrs: p.receivesCdrs,
+  };
 }
 
 /** Throws unless `url` is an http(s) URL. */
@@ -79,10 +96,11 @@ export interface UpdatePartnerInput {
 
 /**
  * Changes what an operator may change of a partner (not its roles, identifiers or keys). A CPO that
- * becomes a whitelist push target is sent the merged whitelist at once. Undefined: no such partner.
+ * becomes a whitelist push target is sent the merged whitelist at once, enqueued at `now` (the
+ * dashboard passes the hub's clock). Undefined: no such partner.
  * Example: `await updatePartner(storage, 3, { rfidAuth: 'offline' })`.
  */
-export async function updatePartner(storage: Storage, id: number, input: UpdatePartnerInput): Promise<PartnerRecord | undefined> {
+export async function updatePartner(storage: Storage, id: number, input: UpdatePartnerInput, now = Date.now()): Promise<PartnerRecord | undefined> {
   const current = await storage.partners.get(id);
   if (!current) return undefined;
   const changes: Partial<Omit<NewPartner, 'partnerIdentifiers'>> = {};
@@ -108,7 +126,7 @@ export async function updatePartner(storage: Storage, id: number, input: UpdateP
   }
   if (Object.keys(changes).length === 0) return current;
   const updated = await storage.partners.update(id, changes);
-  if (updated) await pushToNewTarget(storage, current, updated, Date.now());
+  if (updated) await pushToNewTarget(storage, current, updated, now);
   return updated;
 }
 

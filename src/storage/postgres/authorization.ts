@@ -13,20 +13,15 @@ import { normalizeUid } from '../../protocol/identifiers/uid.js';
 import { signalOutbox } from '../outbox-signal.js';
 import { isUniqueViolation, type Client, type PgDatabase } from './database.js';
 import { enqueueWhitelistPush, mergedWhitelistRows, replaceListRows } from './whitelist-sql.js';
+import { isActive, toAccount, type AccountRow as AccountRowBase } from '../rows/accounts.js';
 
-interface AccountRow { id: number; evco_id: string; locked: number; has_payment: number; created_at: string; rfids: string[] }
+/** An account row as SELECT_ACCOUNTS gives it: UIDs aggregated in. */
+type AccountRow = AccountRowBase & { rfids: string[] };
 
 /** Accounts with their UIDs (sorted bytewise, as SQLite sorts) in one query. */
 const SELECT_ACCOUNTS = `SELECT a.*, coalesce((SELECT array_agg(uid ORDER BY uid COLLATE "C") FROM account_rfids r WHERE r.account_id = a.id), '{}') AS rfids FROM accounts a`;
 
-function toAccount(row: AccountRow): AccountRecord {
-  return { id: row.id, evcoId: row.evco_id, rfids: row.rfids, locked: row.locked === 1, hasPayment: row.has_payment === 1, createdAt: row.created_at };
-}
-
-/** Whether an account's cards belong in the merged whitelist. */
-function isActive(a: { locked: boolean; hasPayment: boolean }): boolean {
-  return !a.locked && a.hasPayment;
-}
+const accountOf = (row: AccountRow): AccountRecord => toAccount(row, row.rfids);
 
 /** Accounts, whitelists and authorizations on PostgreSQL. Example: `await new PgAuthorization(db).authorizedBy('04A2B3C4')`. */
 export class PgAuthorization implements AuthorizationRepository {
@@ -65,7 +60,7 @@ export class PgAuthorization implements AuthorizationRepository {
         const id = rows[0]!.id;
         if (rfids.length) await c.query('INSERT INTO account_rfids (uid, account_id) SELECT unnest($1::text[]), $2', [rfids, id]);
         if (isActive(a) && rfids.length > 0) pushed = await enqueueWhitelistPush(c, push);
-        return toAccount((await c.query<AccountRow>(`${SELECT_ACCOUNTS} WHERE a.id = $1`, [id])).rows[0]!);
+        return accountOf((await c.query<AccountRow>(`${SELECT_ACCOUNTS} WHERE a.id = $1`, [id])).rows[0]!);
       });
       if (pushed.length) signalOutbox(this.db);
       return account;
@@ -78,17 +73,17 @@ export class PgAuthorization implements AuthorizationRepository {
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
-    return (await this.db.query<AccountRow>(`${SELECT_ACCOUNTS} ORDER BY a.id`)).map(toAccount);
+    return (await this.db.query<AccountRow>(`${SELECT_ACCOUNTS} ORDER BY a.id`)).map(accountOf);
   }
 
   async accountByEvcoId(evcoId: string): Promise<AccountRecord | undefined> {
     const [row] = await this.db.query<AccountRow>(`${SELECT_ACCOUNTS} WHERE a.evco_id = $1`, [evcoId]);
-    return row && toAccount(row);
+    return row && accountOf(row);
   }
 
   async accountByUid(uid: string): Promise<AccountRecord | undefined> {
     const [row] = await this.db.query<AccountRow>(`${SELECT_ACCOUNTS} WHERE a.id = (SELECT account_id FROM account_rfids WHERE uid = $1)`, [uid]);
-    return row && toAccount(row);
+    return row && accountOf(row);
   }
 
   async setAccountLocked(evcoId: string, locked: boolean, push?: WhitelistPush): Promise<AccountRecord | undefined> {
@@ -101,7 +96,7 @@ export class PgAuthorization implements AuthorizationRepository {
         // Locking an account without payment changes nothing in the merged list.
         if (row.has_payment === 1) pushed = await enqueueWhitelistPush(c, push);
       }
-      return toAccount({ ...row, locked: locked ? 1 : 0 });
+      return accountOf({ ...row, locked: locked ? 1 : 0 });
     });
     if (pushed.length) signalOutbox(this.db);
     return account;

@@ -4,31 +4,7 @@ import type { OutboxItemInput } from '../outbox.js';
 import { signalOutbox } from '../outbox-signal.js';
 import type { Client, PgDatabase } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
-
-interface CdrRow {
-  session_id: string; partner_id: number; partner_identifier: string; evse_id: string; user_type: string; user_id: string;
-  payload: string; raw: string; versions: number; received_at: number; updated_at: number;
-}
-
-function toCdr(r: CdrRow): CdrRecord {
-  return {
-    sessionId: r.session_id, partnerId: r.partner_id, partnerIdentifier: r.partner_identifier, evseId: r.evse_id,
-    userType: r.user_type, userId: r.user_id, payload: JSON.parse(r.payload), raw: JSON.parse(r.raw),
-    versions: r.versions, receivedAt: r.received_at, updatedAt: r.updated_at,
-  };
-}
-
-/** ms since epoch of an RFC 3339 string inside the payload, or null. */
-function ms(value: unknown): number | null {
-  if (typeof value !== 'string') return null;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : t;
-}
-
-/** Columns kept beside the JSON so operators and later queries need not parse it. */
-function columns(p: Record<string, any>) {
-  return [ms(p['session-interval']?.start), ms(p['session-interval']?.stop), typeof p['energy-consumed'] === 'number' ? p['energy-consumed'] : null] as const;
-}
+import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
 
 /** Marks still-open rows for the same partner and subject superseded: the new row carries the whole record. */
 async function supersede(c: Client, items: readonly OutboxItemInput[]): Promise<void> {
@@ -53,7 +29,7 @@ export class PgCdrs implements CdrRepository {
       if (decision.action !== 'write') return out;
       const payload = JSON.stringify(decision.payload);
       const raw = JSON.stringify(post.raw);
-      const [start, stop, energy] = columns(decision.payload);
+      const [start, stop, energy] = cdrColumns(decision.payload);
       if (previous) {
         await c.query(`UPDATE cdrs SET partner_identifier = $1, started_at = $2, stopped_at = $3, energy = $4, payload = $5, raw = $6, versions = versions + 1, updated_at = $7
           WHERE session_id = $8`, [post.partnerIdentifier, start, stop, energy, payload, raw, post.at, post.sessionId]);

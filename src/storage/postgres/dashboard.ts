@@ -21,38 +21,13 @@ import {
   type StatusTarget,
 } from '../dashboard.js';
 import type { PgDatabase } from './database.js';
+import { cdrOf, clusterOf, n, nOrNull, type CdrHitRow as CdrRow, type ClusterRow } from '../rows/dashboard.js';
 
 /** Live stations in the box ($1..$4 = minLat, maxLat, minLon, maxLon); `<@` has a 1e-6 tolerance, the BETWEENs are exact. */
 const IN_BOX = `stations s JOIN map_stations m ON m.station_id = s.id
   WHERE s.deleted = 0 AND s.location <@ box(point($3, $1), point($4, $2)) AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4`;
 const COUNTS = `count(*) FILTER (WHERE m.summary = 'Available') AS a, count(*) FILTER (WHERE m.summary = 'Occupied') AS o,
   count(*) FILTER (WHERE m.summary = 'Reserved') AS r, count(*) FILTER (WHERE m.summary = 'Offline') AS f, count(*) FILTER (WHERE m.summary = 'Unknown') AS u`;
-
-interface ClusterRow { n: number; slat: number; slon: number; a: number; o: number; r: number; f: number; u: number }
-interface CdrRow { session_id: string; evse_id: string; user_type: string; user_id: string; started_at: number | null; stopped_at: number | null; energy: number | null; partner_id: number; payload: string; raw: string }
-
-const n = (v: unknown): number => Number(v);
-const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-function clusterOf(r: ClusterRow): MapCluster {
-  const count = n(r.n);
-  return { lat: n(r.slat) / count, lon: n(r.slon) / count, count, statuses: { Available: n(r.a), Occupied: n(r.o), Reserved: n(r.r), Offline: n(r.f), Unknown: n(r.u) } };
-}
-
-function cdrOf(r: CdrRow): CdrHit {
-  return {
-    sessionId: r.session_id,
-    evseId: r.evse_id,
-    userType: r.user_type,
-    userId: r.user_id,
-    startedAt: nOrNull(r.started_at),
-    stoppedAt: nOrNull(r.stopped_at),
-    energy: nOrNull(r.energy),
-    cpoPartnerId: n(r.partner_id),
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
-    raw: JSON.parse(r.raw) as unknown,
-  };
-}
 
 const CDR_COLUMNS = 'c.session_id, c.evse_id, c.user_type, c.user_id, c.started_at, c.stopped_at, c.energy, c.partner_id, c.payload, c.raw';
 

@@ -4,36 +4,12 @@ import {
   type ConnectorOwner, type RemoteSessionInput, type RemoteSessionRecord, type ReservationIdentifierKey, type ReservationInput, type ReservationRecord, type SessionRepository,
 } from '../sessions.js';
 import { isUniqueViolation, type PgDatabase } from './database.js';
+import { toReservation, toSession, type ReservationRow as ReservationRowBase, type SessionRow } from '../rows/sessions.js';
 
-interface SessionRow {
-  id: number; partner_id: number; cpo_partner_id: number; connector_id: number; evse_id: string; evse_key: string;
-  user_type: string; user_id: string; user_key: string; cpo_session_id: string | null; stoppable: number;
-  state: 'active' | 'stopped'; started_at: number; stopped_at: number | null;
-}
-interface ReservationRow {
-  id: number; connector_id: number; partner_id: number; cpo_partner_id: number | null; evse_id: string | null; evco_id: string | null;
-  starts_at: number; ends_at: number; state: ReservationRecord['state']; cpo_reservation_id: string | null;
-  identifiers: ReservationIdentifierKey[];
-}
+/** A reservation row as SELECT_RESERVATIONS gives it: identifiers aggregated in. */
+type ReservationRow = ReservationRowBase & { identifiers: ReservationIdentifierKey[] };
 
-function toSession(r: SessionRow): RemoteSessionRecord {
-  const s: RemoteSessionRecord = {
-    id: r.id, partnerId: r.partner_id, cpoPartnerId: r.cpo_partner_id, connectorId: r.connector_id, evseId: r.evse_id, evseKey: r.evse_key,
-    userType: r.user_type, userId: r.user_id, userKey: r.user_key, stoppable: r.stoppable === 1, state: r.state, startedAt: r.started_at,
-  };
-  if (r.cpo_session_id !== null) s.cpoSessionId = r.cpo_session_id;
-  if (r.stopped_at !== null) s.stoppedAt = r.stopped_at;
-  return s;
-}
-
-function toReservation(r: ReservationRow): ReservationRecord {
-  const out: ReservationRecord = {
-    id: r.id, connectorId: r.connector_id, partnerId: r.partner_id, cpoPartnerId: r.cpo_partner_id ?? 0, evseId: r.evse_id ?? '',
-    evcoId: r.evco_id, identifiers: r.identifiers, startsAt: r.starts_at, endsAt: r.ends_at, state: r.state,
-  };
-  if (r.cpo_reservation_id !== null) out.cpoReservationId = r.cpo_reservation_id;
-  return out;
-}
+const reservationOf = (r: ReservationRow): ReservationRecord => toReservation(r, r.identifiers);
 
 const CONNECTOR_SQL = `SELECT c.id AS "connectorId", c.evse_id AS "evseId", c.evse_key AS "evseKey", s.partner_id AS "cpoPartnerId", s.partner_identifier AS "cpoIdentifier"
   FROM connectors c JOIN stations s ON s.id = c.station_id WHERE s.deleted = 0 AND`;
@@ -99,7 +75,7 @@ export class PgSessions implements SessionRepository {
     const [r] = await this.db.query<ReservationRow>(
       `${SELECT_RESERVATIONS} WHERE r.connector_id = $1 AND r.state = 'active' AND r.starts_at <= $2 AND r.ends_at > $2 ORDER BY r.id DESC LIMIT 1`, [connectorId, at],
     );
-    return r && toReservation(r);
+    return r && reservationOf(r);
   }
 
   async activeReservationsOf(valueKey: string, at: number): Promise<ReservationRecord[]> {
@@ -108,7 +84,7 @@ export class PgSessions implements SessionRepository {
          AND EXISTS (SELECT 1 FROM reservation_identifiers i WHERE i.reservation_id = r.id AND i.value_key = $1) ORDER BY r.id DESC`,
       [valueKey, at],
     );
-    return rows.map(toReservation);
+    return rows.map(reservationOf);
   }
 
   async addReservation(i: ReservationInput): Promise<ReservationRecord> {
@@ -133,7 +109,7 @@ export class PgSessions implements SessionRepository {
         }
         return rid;
       });
-      return toReservation((await this.db.query<ReservationRow>(`${SELECT_RESERVATIONS} WHERE r.id = $1`, [id]))[0]!);
+      return reservationOf((await this.db.query<ReservationRow>(`${SELECT_RESERVATIONS} WHERE r.id = $1`, [id]))[0]!);
     } catch (error) {
       if (isUniqueViolation(error, 'reservations_one_active')) throw new ReservationClashError(i.connector.connectorId);
       throw error;

@@ -6,34 +6,13 @@
 import type { WhitelistPush } from '../authorization.js';
 import type { Client, Queryable } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
+import { diffSorted } from '../rows/whitelist.js';
 
 /** Serializes whitelist pushes across processes: the newest push must carry the newest list. */
 const WHITELIST_PUSH_LOCK = 7_014_010_402;
 
 /** The outbox subject of whitelist pushes (operators see it in `oioi outbox list`). */
 export const WHITELIST_SUBJECT = 'whitelist';
-
-/**
- * The sorted, duplicate-free difference of two lists (`old` sorted bytewise, as the "C" collation
- * of whitelists.uid gives it; JS string order agrees on ASCII).
- */
-function diffSorted(old: readonly string[], next: readonly string[]): { added: string[]; removed: string[]; total: number } {
-  const sorted = [...next].sort();
-  const added: string[] = [];
-  const removed: string[] = [];
-  let i = 0;
-  let total = 0;
-  for (let j = 0; j < sorted.length; j++) {
-    const u = sorted[j]!;
-    if (j > 0 && sorted[j - 1] === u) continue;
-    total++;
-    while (i < old.length && old[i]! < u) removed.push(old[i++]!);
-    if (i < old.length && old[i] === u) i++;
-    else added.push(u);
-  }
-  while (i < old.length) removed.push(old[i++]!);
-  return { added, removed, total };
-}
 
 /**
  * Makes a partner identifier's whitelist exactly `uids`; returns how many were added and removed.

@@ -13,27 +13,14 @@ import { normalizeUid } from '../../protocol/identifiers/uid.js';
 import type { Db, SqliteDatabase } from './database.js';
 import { enqueueWhitelistPush, mergedWhitelistRows, replaceListRows } from './whitelist-sql.js';
 import { preparedOn } from './statement-cache.js';
-
-interface AccountRow { id: number; evco_id: string; locked: number; has_payment: number; created_at: string }
-
-/** Whether an account's cards belong in the merged whitelist (a CPO would let them charge unasked). */
-function isActive(a: { locked: boolean; hasPayment: boolean }): boolean {
-  return !a.locked && a.hasPayment;
-}
+import { isActive, toAccount, type AccountRow } from '../rows/accounts.js';
 
 /** Accounts, whitelists and authorizations on SQLite. Example: `new SqliteAuthorization(db).authorizedBy('04A2B3C4')`. */
 export class SqliteAuthorization implements AuthorizationRepository {
   constructor(private readonly s: SqliteDatabase) {}
 
   private read(row: AccountRow, db: Db = this.s.db): AccountRecord {
-    return {
-      id: row.id,
-      evcoId: row.evco_id,
-      rfids: db.prepare('SELECT uid FROM account_rfids WHERE account_id = ? ORDER BY uid').pluck().all(row.id) as string[],
-      locked: row.locked === 1,
-      hasPayment: row.has_payment === 1,
-      createdAt: row.created_at,
-    };
+    return toAccount(row, db.prepare('SELECT uid FROM account_rfids WHERE account_id = ? ORDER BY uid').pluck().all(row.id) as string[]);
   }
 
   async addAccount(a: NewAccount, push?: WhitelistPush): Promise<AccountRecord> {

@@ -3,32 +3,8 @@ import type { CdrDecision, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, Fle
 import type { OutboxItemInput } from '../outbox.js';
 import type { Db, SqliteDatabase } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
+import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { preparedOn } from './statement-cache.js';
-
-interface CdrRow {
-  session_id: string; partner_id: number; partner_identifier: string; evse_id: string; user_type: string; user_id: string;
-  payload: string; raw: string; versions: number; received_at: number; updated_at: number;
-}
-
-function toCdr(r: CdrRow): CdrRecord {
-  return {
-    sessionId: r.session_id, partnerId: r.partner_id, partnerIdentifier: r.partner_identifier, evseId: r.evse_id,
-    userType: r.user_type, userId: r.user_id, payload: JSON.parse(r.payload), raw: JSON.parse(r.raw),
-    versions: r.versions, receivedAt: r.received_at, updatedAt: r.updated_at,
-  };
-}
-
-/** ms since epoch of an RFC 3339 string inside the payload, or null. */
-function ms(value: unknown): number | null {
-  if (typeof value !== 'string') return null;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : t;
-}
-
-/** Columns kept beside the JSON so operators and later queries need not parse it. */
-function columns(p: Record<string, any>) {
-  return [ms(p['session-interval']?.start), ms(p['session-interval']?.stop), typeof p['energy-consumed'] === 'number' ? p['energy-consumed'] : null] as const;
-}
 
 /** CDRs and fleet cards on SQLite. Example: `await new SqliteCdrs(db).get('abc-123')`. */
 export class SqliteCdrs implements CdrRepository {
@@ -44,7 +20,7 @@ export class SqliteCdrs implements CdrRepository {
       if (decision.action !== 'write') return result;
       const payload = JSON.stringify(decision.payload);
       const raw = JSON.stringify(post.raw);
-      const [start, stop, energy] = columns(decision.payload);
+      const [start, stop, energy] = cdrColumns(decision.payload);
       if (previous) {
         preparedOn(db, `UPDATE cdrs SET partner_identifier = ?, started_at = ?, stopped_at = ?, energy = ?, payload = ?, raw = ?, versions = versions + 1, updated_at = ?
           WHERE session_id = ?`).run(post.partnerIdentifier, start, stop, energy, payload, raw, post.at, post.sessionId);

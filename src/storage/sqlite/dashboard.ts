@@ -23,6 +23,7 @@ import {
 } from '../dashboard.js';
 import type { SqliteDatabase } from './database.js';
 import { preparedOn } from './statement-cache.js';
+import { cdrOf, clusterOf, type CdrHitRow as CdrRow, type ClusterRow } from '../rows/dashboard.js';
 
 // R*Trees store 32-bit floats and round boxes outward, except that a coordinate within about 1e-38
 // of zero can round to zero itself: the tree is asked about a box one micro-degree larger and the
@@ -33,28 +34,6 @@ const IN_BOX = `(SELECT id FROM station_rtree WHERE ${BOX} UNION ALL SELECT id F
   CROSS JOIN map_stations m ON m.station_id = r.id AND m.lat BETWEEN @minLat AND @maxLat AND m.lon BETWEEN @minLon AND @maxLon`;
 const COUNTS = `sum(summary = 'Available') AS a, sum(summary = 'Occupied') AS o, sum(summary = 'Reserved') AS r, sum(summary = 'Offline') AS f, sum(summary = 'Unknown') AS u`;
 const CELL_COUNTS = 'sum(available) AS a, sum(occupied) AS o, sum(reserved) AS r, sum(offline) AS f, sum(unknown) AS u';
-
-interface ClusterRow { n: number; slat: number; slon: number; a: number; o: number; r: number; f: number; u: number }
-interface CdrRow { session_id: string; evse_id: string; user_type: string; user_id: string; started_at: number | null; stopped_at: number | null; energy: number | null; partner_id: number; payload: string; raw: string }
-
-function clusterOf(r: ClusterRow): MapCluster {
-  return { lat: r.slat / r.n, lon: r.slon / r.n, count: r.n, statuses: { Available: r.a, Occupied: r.o, Reserved: r.r, Offline: r.f, Unknown: r.u } };
-}
-
-function cdrOf(r: CdrRow): CdrHit {
-  return {
-    sessionId: r.session_id,
-    evseId: r.evse_id,
-    userType: r.user_type,
-    userId: r.user_id,
-    startedAt: r.started_at,
-    stoppedAt: r.stopped_at,
-    energy: r.energy,
-    cpoPartnerId: r.partner_id,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
-    raw: JSON.parse(r.raw) as unknown,
-  };
-}
 
 const CDR_COLUMNS = 'session_id, evse_id, user_type, user_id, started_at, stopped_at, energy, partner_id, payload, raw';
 

@@ -1,11 +1,13 @@
 /**
- * The SQLite connection of a hub: WAL, synchronous=FULL, and a write queue that commits every
- * write of one event-loop turn in one transaction. Callers get their promise resolved only after
- * the COMMIT returned, so an answered request is on disk (shared/protocol.md, "Durability").
+ * The SQLite connection of a hub: WAL, and a write queue that commits every write of one
+ * event-loop turn in one transaction. Callers get their promise resolved only after the COMMIT
+ * and an fsync of the WAL that began after it, so an answered request is on disk
+ * (shared/protocol.md, "Durability"). See `WalSync` for why the fsync is ours and not SQLite's.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { WalSync } from './wal-sync.js';
 import { OioiError } from '../../protocol/errors.js';
 import { runMigrations } from './migrate.js';
 
@@ -37,18 +39,24 @@ export class SqliteDatabase {
   private readonly savepoint: Database.Statement;
   private readonly release: Database.Statement;
   private readonly rollbackTo: Database.Statement;
+  /** Undefined for ':memory:' (nothing to make durable). */
+  private readonly wal: WalSync | undefined;
 
   constructor(path: string, { busyTimeoutMs = 5000 }: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // NORMAL: SQLite writes the WAL at COMMIT without fsync (and still syncs around checkpoints);
+    // WalSync fsyncs it off the main thread before anyone is answered. FULL would block the event
+    // loop for the whole fsync of every batch (7 ms median, 56 ms p99 on the benchmark machine).
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     this.db.pragma('cache_size = -65536');
     this.savepoint = this.db.prepare('SAVEPOINT w');
     this.release = this.db.prepare('RELEASE w');
     this.rollbackTo = this.db.prepare('ROLLBACK TO w');
+    this.wal = path === ':memory:' ? undefined : new WalSync(`${path}-wal`);
   }
 
   /**
@@ -103,11 +111,15 @@ export class SqliteDatabase {
       for (const p of batch) p.reject(unavailable(error));
       return;
     }
-    batch.forEach((p, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) p.resolve(o.value);
-      else p.reject(o.error);
-    });
+    const settle = (syncError?: unknown) =>
+      batch.forEach((p, i) => {
+        const o = outcomes[i]!;
+        if (syncError !== undefined) p.reject(unavailable(syncError));
+        else if (o.ok) p.resolve(o.value);
+        else p.reject(o.error);
+      });
+    if (this.wal) this.wal.afterCommit(settle);
+    else settle();
   }
 
   /** Writes still queued, then closes the connection. */
@@ -116,6 +128,7 @@ export class SqliteDatabase {
     if (this.queue.length) await new Promise<void>((r) => setImmediate(r));
     this.flush();
     this.closed = true;
+    await this.wal?.close();
     this.db.close();
   }
 
@@ -136,6 +149,10 @@ function unavailable(error: unknown): OioiError {
 export async function openSqlite(url: string, options: SqliteOptions = {}): Promise<SqliteDatabase> {
   const path = url.replace(/^sqlite:(\/\/)?/, '') || ':memory:';
   const db = new SqliteDatabase(path, options);
-  if (options.migrate !== false) await runMigrations(db.db);
+  if (options.migrate !== false) {
+    await runMigrations(db.db);
+    // Migrations commit outside the write queue: a checkpoint syncs them (WAL, then the file).
+    if (path !== ':memory:') db.db.pragma('wal_checkpoint(PASSIVE)');
+  }
   return db;
 }

@@ -3,26 +3,8 @@ import type { OutboxEntry, OutboxItemInput, OutboxRepository, OutboxState } from
 import { onOutboxSignal } from '../outbox-signal.js';
 import type { SqliteDatabase } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
+import { toEntry, type OutboxRow } from '../rows/outbox.js';
 import { preparedOn } from './statement-cache.js';
-
-interface OutboxRow {
-  id: number; partner_id: number; call: string; payload: string; subject: string | null; state: OutboxState;
-  attempts: number; next_attempt_at: number; last_error: string | null; last_code: number | null;
-  created_at: number; delivered_at: number | null; retried_at: number | null;
-}
-
-function toEntry(r: OutboxRow): OutboxEntry {
-  const e: OutboxEntry = {
-    id: r.id, partnerId: r.partner_id, call: r.call, payload: JSON.parse(r.payload), state: r.state,
-    attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at,
-  };
-  if (r.subject !== null) e.subject = r.subject;
-  if (r.last_error !== null) e.lastError = r.last_error;
-  if (r.last_code !== null) e.lastCode = r.last_code;
-  if (r.delivered_at !== null) e.deliveredAt = r.delivered_at;
-  if (r.retried_at !== null) e.retriedAt = r.retried_at;
-  return e;
-}
 
 /**
  * Each partner's queue is the ordered list of its open (pending/failing) rows; only its head may be

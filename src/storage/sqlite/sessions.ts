@@ -4,26 +4,7 @@ import {
   type ConnectorOwner, type RemoteSessionInput, type RemoteSessionRecord, type ReservationIdentifierKey, type ReservationInput, type ReservationRecord, type SessionRepository,
 } from '../sessions.js';
 import type { SqliteDatabase } from './database.js';
-
-interface SessionRow {
-  id: number; partner_id: number; cpo_partner_id: number; connector_id: number; evse_id: string; evse_key: string;
-  user_type: string; user_id: string; user_key: string; cpo_session_id: string | null; stoppable: number;
-  state: 'active' | 'stopped'; started_at: number; stopped_at: number | null;
-}
-interface ReservationRow {
-  id: number; connector_id: number; partner_id: number; cpo_partner_id: number | null; evse_id: string | null; evco_id: string | null;
-  starts_at: number; ends_at: number; state: ReservationRecord['state']; cpo_reservation_id: string | null;
-}
-
-function toSession(r: SessionRow): RemoteSessionRecord {
-  const s: RemoteSessionRecord = {
-    id: r.id, partnerId: r.partner_id, cpoPartnerId: r.cpo_partner_id, connectorId: r.connector_id, evseId: r.evse_id, evseKey: r.evse_key,
-    userType: r.user_type, userId: r.user_id, userKey: r.user_key, stoppable: r.stoppable === 1, state: r.state, startedAt: r.started_at,
-  };
-  if (r.cpo_session_id !== null) s.cpoSessionId = r.cpo_session_id;
-  if (r.stopped_at !== null) s.stoppedAt = r.stopped_at;
-  return s;
-}
+import { toReservation, toSession, type ReservationRow, type SessionRow } from '../rows/sessions.js';
 
 const CONNECTOR_SQL = `SELECT c.id AS connectorId, c.evse_id AS evseId, c.evse_key AS evseKey, s.partner_id AS cpoPartnerId, s.partner_identifier AS cpoIdentifier
   FROM connectors c JOIN stations s ON s.id = c.station_id WHERE s.deleted = 0 AND`;
@@ -34,12 +15,7 @@ export class SqliteSessions implements SessionRepository {
 
   private reservation(r: ReservationRow): ReservationRecord {
     const identifiers = this.s.db.prepare('SELECT kind, value_key AS valueKey FROM reservation_identifiers WHERE reservation_id = ? ORDER BY rowid').all(r.id) as ReservationIdentifierKey[];
-    const out: ReservationRecord = {
-      id: r.id, connectorId: r.connector_id, partnerId: r.partner_id, cpoPartnerId: r.cpo_partner_id ?? 0, evseId: r.evse_id ?? '',
-      evcoId: r.evco_id, identifiers, startsAt: r.starts_at, endsAt: r.ends_at, state: r.state,
-    };
-    if (r.cpo_reservation_id !== null) out.cpoReservationId = r.cpo_reservation_id;
-    return out;
+    return toReservation(r, identifiers);
   }
 
   async connectorByEvseKey(evseKey: string): Promise<ConnectorOwner | undefined> {

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { WhitelistPush } from '../authorization.js';
 import type { Db } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
+import { diffSorted } from '../rows/whitelist.js';
 
 /** Rows per multi-row statement: 500 x 2 parameters stays far below SQLite's variable limit. */
 const CHUNK = 500;
@@ -20,29 +21,6 @@ function chunked<T>(db: Db, items: readonly T[], sqlFor: (n: number) => string, 
     if (!stmt) prepared.set(chunk.length, (stmt = db.prepare<unknown[]>(sqlFor(chunk.length))));
     stmt.run(...args(chunk));
   }
-}
-
-/**
- * The sorted, duplicate-free difference of two lists: what `next` adds to `old` and removes from
- * it. `old` comes sorted from the primary key; sorting `next` and walking both once is cheaper
- * than two Sets of 100k+ strings. (JS and SQLite's BINARY order agree on hex ASCII.)
- */
-function diffSorted(old: readonly string[], next: readonly string[]): { added: string[]; removed: string[]; total: number } {
-  const sorted = [...next].sort();
-  const added: string[] = [];
-  const removed: string[] = [];
-  let i = 0;
-  let total = 0;
-  for (let j = 0; j < sorted.length; j++) {
-    const u = sorted[j]!;
-    if (j > 0 && sorted[j - 1] === u) continue;
-    total++;
-    while (i < old.length && old[i]! < u) removed.push(old[i++]!);
-    if (i < old.length && old[i] === u) i++;
-    else added.push(u);
-  }
-  while (i < old.length) removed.push(old[i++]!);
-  return { added, removed, total };
 }
 
 /**

@@ -1,12 +1,7 @@
 /** Station details, reservations and usage on PostgreSQL: one query per table, as sqlite/poi/reads.ts. */
-import type { ConnectorRecord, ConnectorReservation, ConnectorStatusValue, StationRecord, StationUsage } from '../../poi.js';
+import type { ConnectorReservation, StationRecord, StationUsage } from '../../poi.js';
 import type { PgDatabase } from '../database.js';
-
-interface StationRow {
-  id: number; partner_id: number; partner_identifier: string; cpo_station_id: string; name: string; latitude: number; longitude: number;
-  is_private: number; is_free_charge: number; owner_type: string | null; data: string; static_changed_at: number;
-}
-interface ConnectorRow { station_id: number; id: number; evse_id: string; evse_key: string; type: string; speed: number; status: string; status_changed_at: number | null }
+import { inAskedOrder, toConnector, toStation, type ConnectorRow, type StationRow } from '../../rows/poi.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,11 +21,7 @@ export async function stationsByIds(db: PgDatabase, ids: number[], asker: number
     [wanted, asker],
   );
   for (const r of rows) {
-    byId.set(r.id, {
-      id: r.id, ownerPartnerId: r.partner_id, ownerIdentifier: r.partner_identifier, cpoStationId: r.cpo_station_id, name: r.name,
-      latitude: r.latitude, longitude: r.longitude, isPrivate: r.is_private === 1, isFreeCharge: r.is_free_charge === 1,
-      ownerType: r.owner_type, data: JSON.parse(r.data) as Record<string, unknown>, staticChangedAt: r.static_changed_at, connectors: [],
-    });
+    byId.set(r.id, toStation(r));
   }
   if (byId.size === 0) return [];
   const connectors = await db.query<ConnectorRow>(
@@ -38,14 +29,9 @@ export async function stationsByIds(db: PgDatabase, ids: number[], asker: number
     [[...byId.keys()]],
   );
   for (const c of connectors) {
-    const rec: ConnectorRecord = {
-      id: c.id, evseId: c.evse_id, evseKey: c.evse_key, type: c.type, speed: c.speed,
-      status: c.status as ConnectorStatusValue, statusChangedAt: c.status_changed_at,
-    };
-    byId.get(c.station_id)?.connectors.push(rec);
+    byId.get(c.station_id)?.connectors.push(toConnector(c));
   }
-  const seen = new Set<number>();
-  return wanted.filter((id) => byId.has(id) && !seen.has(id) && seen.add(id)).map((id) => byId.get(id)!);
+  return inAskedOrder(wanted, byId);
 }
 
 /** Active reservations of these connectors at `at`. */

@@ -1,13 +1,8 @@
 /** Station details, reservations and usage on SQLite: fixed statements, one query per table. */
 import type Database from 'better-sqlite3';
 import type { Db } from '../database.js';
-import type { ConnectorRecord, ConnectorReservation, ConnectorStatusValue, StationRecord, StationUsage } from '../../poi.js';
-
-interface StationRow {
-  id: number; partner_id: number; partner_identifier: string; cpo_station_id: string; name: string; latitude: number; longitude: number;
-  is_private: number; is_free_charge: number; owner_type: string | null; data: string; static_changed_at: number;
-}
-interface ConnectorRow { station_id: number; id: number; evse_id: string; evse_key: string; type: string; speed: number; status: string; status_changed_at: number | null }
+import { inAskedOrder, toConnector, toStation, type ConnectorRow, type StationRow } from '../../rows/poi.js';
+import type { ConnectorReservation, StationRecord, StationUsage } from '../../poi.js';
 
 const DAY_MS = 86_400_000;
 
@@ -33,22 +28,13 @@ export class PoiReads {
     const json = JSON.stringify(ids);
     const byId = new Map<number, StationRecord>();
     for (const r of this.stations.all(json, asker) as StationRow[]) {
-      byId.set(r.id, {
-        id: r.id, ownerPartnerId: r.partner_id, ownerIdentifier: r.partner_identifier, cpoStationId: r.cpo_station_id, name: r.name,
-        latitude: r.latitude, longitude: r.longitude, isPrivate: r.is_private === 1, isFreeCharge: r.is_free_charge === 1,
-        ownerType: r.owner_type, data: JSON.parse(r.data) as Record<string, unknown>, staticChangedAt: r.static_changed_at, connectors: [],
-      });
+      byId.set(r.id, toStation(r));
     }
     if (byId.size === 0) return [];
     for (const c of this.connectors.all(JSON.stringify([...byId.keys()])) as ConnectorRow[]) {
-      const rec: ConnectorRecord = {
-        id: c.id, evseId: c.evse_id, evseKey: c.evse_key, type: c.type, speed: c.speed,
-        status: c.status as ConnectorStatusValue, statusChangedAt: c.status_changed_at,
-      };
-      byId.get(c.station_id)?.connectors.push(rec);
+      byId.get(c.station_id)?.connectors.push(toConnector(c));
     }
-    const seen = new Set<number>();
-    return ids.filter((id) => byId.has(id) && !seen.has(id) && seen.add(id)).map((id) => byId.get(id)!);
+    return inAskedOrder(ids, byId);
   }
 
   /**
