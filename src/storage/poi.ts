@@ -45,29 +45,17 @@ export type SaveStationOutcome =
   | { ok: false; reason: 'connector-set-changed'; added: string[]; removed: string[] }
   | { ok: false; reason: 'evse-taken'; evseId: string; sameCoordinates: boolean };
 
-export interface ConnectorRecord {
+export interface ConnectorRecord extends ConnectorInput {
   id: number;
-  evseId: string;
-  evseKey: string;
-  type: string;
-  speed: number;
   status: ConnectorStatusValue;
   /** ms since epoch of the last status change, null before the first status post. */
   statusChangedAt: number | null;
 }
 
-export interface StationRecord {
+/** A live station as stored: what was posted (without the post's own bookkeeping) plus what the hub keeps. */
+export interface StationRecord extends Omit<StationInput, 'deleted' | 'connectors' | 'at'> {
   id: number;
-  ownerPartnerId: number;
-  ownerIdentifier: string;
-  cpoStationId: string;
-  name: string;
-  latitude: number;
-  longitude: number;
-  isPrivate: boolean;
-  isFreeCharge: boolean;
   ownerType: string | null;
-  data: Record<string, unknown>;
   /** ms since epoch. */
   staticChangedAt: number;
   connectors: ConnectorRecord[];
