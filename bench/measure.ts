@@ -30,10 +30,11 @@ export interface Measured {
   rounds: { hub: LoadResult[]; baseline: LoadResult[] };
 }
 
-/** Starts `oioi hub` on the scenario's storage, pinned to the server core. */
+/** Starts `oioi hub` (compiled, as `npm start` runs it: see build.ts) on the scenario's storage, pinned to the server core. */
 export function startHubProcess(env: ScenarioEnv, name: string, extraArgs: string[] = []): Promise<ServerProcess> {
   return startServer({
-    args: ['src/cli/entry.ts', 'hub', '--db', env.dbUrl, '--port', '0', ...extraArgs],
+    args: ['bin/oioi.js', 'hub', '--db', env.dbUrl, '--port', '0', ...extraArgs],
+    tsx: false,
     nodeArgs: env.config.profile ? ['--cpu-prof', '--cpu-prof-dir', env.config.profile, '--cpu-prof-name', `${name}-hub.cpuprofile`] : [],
     env: { OIOI_LOG: env.config.hubLog, OIOI_VALIDATE_RESPONSES: '0' },
     logFile: join(env.dir, `${name}-hub.log`),

@@ -70,9 +70,9 @@ export function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
  * a line matching `ready` (its first group is the URL).
  * Example: `await startServer({ args: ['bench/baseline-server.ts', '42'], logFile, ready: /listening on (\S+)/ })`.
  */
-export async function startServer(o: { args: string[]; nodeArgs?: string[]; env?: NodeJS.ProcessEnv; logFile: string; ready: RegExp; core?: number; timeoutMs?: number }): Promise<ServerProcess> {
+export async function startServer(o: { args: string[]; nodeArgs?: string[]; env?: NodeJS.ProcessEnv; logFile: string; ready: RegExp; core?: number; timeoutMs?: number; tsx?: boolean }): Promise<ServerProcess> {
   const fd = openSync(o.logFile, 'w');
-  const argv = [...pinTo(o.core ?? SERVER_CORE), process.execPath, ...(o.nodeArgs ?? []), '--import', 'tsx', ...o.args];
+  const argv = [...pinTo(o.core ?? SERVER_CORE), process.execPath, ...(o.nodeArgs ?? []), ...(o.tsx === false ? [] : ['--import', 'tsx']), ...o.args];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, env: { ...process.env, ...o.env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   live.add(child);

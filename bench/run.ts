@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { ensureBuilt } from './build.js';
 import { readConfig, type ScenarioName } from './config.js';
 import type { ScenarioEnv } from './measure.js';
 import { disablePinning, killAll, pinning } from './processes.js';
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
     loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
   const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+  ensureBuilt(log);
   log(`${info.engine}, ${info.nproc} cores (${info.cpu}), node ${info.node}, ${info.pinned ? 'server on core 0, load on core 1' : 'not pinned'}, data in ${dir}`);
   const envFor = (name: string): ScenarioEnv => ({ config, dir, run, log, dbUrl: config.db ?? `sqlite:${join(dir, `${name}.db`)}` });
   const want = (s: ScenarioName) => config.scenarios.includes(s);

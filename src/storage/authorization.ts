@@ -61,6 +61,15 @@ export interface AuthorizationRecord {
   evcoId?: string;
 }
 
+/**
+ * What the hub's own sources say about a UID (rfid-verify before asking online EMPs): one of its
+ * accounts (which wins), else the whitelist entry of the lowest partner id, else nothing.
+ */
+export type OfflineVerdict =
+  | { source: 'account'; evcoId: string; locked: boolean; hasPayment: boolean }
+  | { source: 'whitelist'; hit: WhitelistHit }
+  | { source: 'none' };
+
 /** Why an account change was refused; `message` is for the operator. */
 export class AccountConflictError extends Error {
   override name = 'AccountConflictError';
@@ -95,6 +104,13 @@ export interface AuthorizationRepository {
   whitelist(partnerIdentifier: string): Promise<string[]>;
   /** Every whitelisted UID plus every UID of an active account (not locked, with payment), sorted, unique. */
   mergedWhitelist(): Promise<string[]>;
+  /**
+   * rfid-verify's offline sources in one step: `accountByUid`, else `whitelistHit`, and for an
+   * active account (not locked, with payment) or a whitelist hit `recordAuthorization` at `at`,
+   * durable before this resolves. Nothing is recorded for a locked or unpaid account or a miss.
+   * Example: `(await repo.verifyOffline('04A2B3C4', new Date())).source === 'whitelist'`.
+   */
+  verifyOffline(uid: string, at: Date): Promise<OfflineVerdict>;
   /** Remembers who authorized a UID (the latest authorization wins). */
   recordAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void>;
   /** Who authorized this normalized UID last, for CDR routing. Example: `await repo.authorizedBy('04A2B3C4')`. */

@@ -43,6 +43,11 @@ export interface CdrPost {
   raw: unknown;
   /** ms since epoch. */
   at: number;
+  /**
+   * Fleet subscriptions to look up inside the write (as `fleetSubscribers` would): their partner
+   * ids are `decide`'s second argument. Looked up there, a CDR costs one storage round less.
+   */
+  fleets?: { evcoKeys: string[]; uids: string[] };
 }
 
 export interface CdrSaveResult {
@@ -64,10 +69,11 @@ export interface FleetCardInput {
 
 export interface CdrRepository {
   /**
-   * Stores a post as `decide` says, with its outbox rows, in one transaction.
+   * Stores a post as `decide` says, with its outbox rows, in one transaction. `fleets` are the
+   * subscribers of `post.fleets` (empty without it), read in the same transaction.
    * Example: `await repo.save(post, (old) => old ? { action: 'unchanged' } : { action: 'write', payload, outbox: [] })`.
    */
-  save(post: CdrPost, decide: (existing: CdrRecord | undefined) => CdrDecision): Promise<CdrSaveResult>;
+  save(post: CdrPost, decide: (existing: CdrRecord | undefined, fleets: number[]) => CdrDecision): Promise<CdrSaveResult>;
   get(sessionId: string): Promise<CdrRecord | undefined>;
   /** Upserts a fleet's cards (fields a later post omits are kept); returns how many were stored. */
   saveFleetCards(partnerId: number, cards: FleetCardInput[], at: number): Promise<number>;

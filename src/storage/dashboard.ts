@@ -17,6 +17,9 @@ export interface MapStation { id: number; name: string; lat: number; lon: number
 /** Levels at which storage keeps per-cell aggregates (the 700 migration): cells of 360 / 2^(level+2) degrees. */
 export const AGGREGATE_LEVELS = [6, 10, 13] as const;
 
+/** Marked stations (migration 820's `map_dirty`) one `refreshMap` takes when a read drains them. */
+export const MAP_DRAIN_SLICE = 500;
+
 /** Zooms from this one on are clustered from the stations themselves (boxes that small hold few). */
 export const LIVE_GRID_FROM_ZOOM = 14;
 
@@ -111,6 +114,15 @@ export interface DashboardTotals { stations: number; connectors: number; partner
 
 /** Example: `await storage.dashboard.clusters({ minLat: 47, maxLat: 55, minLon: 5, maxLon: 15 }, 6)`. */
 export interface DashboardRepository {
+  /**
+   * Brings the map up to date for up to `limit` stations whose connector statuses changed (a
+   * status change only marks its station, migration 820): recomputes their summaries, moves their
+   * cell counts where a summary changed, and clears their marks, in one write. Returns how many
+   * stations it took: fewer than `limit` means none were left when it ran. The reads below that
+   * show summaries or cell counts drain the marks themselves first; the hub also drains them in
+   * the background (hub/dashboard/map-refresher.ts). Example: `while ((await d.refreshMap(500)) === 500);`.
+   */
+  refreshMap(limit: number): Promise<number>;
   /** Live stations (public and private) in the box, counting no further than `cap`. */
   countStations(box: MapBox, cap: number): Promise<number>;
   /** Live stations in the box, at most `limit`. */

@@ -7,14 +7,20 @@ export * from './partners.js';
 /** The embedded default (shared/cli.md). */
 export const DEFAULT_DB_URL = 'sqlite:./data/oioi.db';
 
+/** Options of `openStorage`. */
+export interface OpenStorageOptions {
+  /** A long-running server (the hub): SQLite checkpoints its WAL on a worker thread. */
+  server?: boolean;
+}
+
 /**
  * Opens the storage a URL names: `sqlite:<path>` or `postgres://user:pass@host:port/db`.
  * Example: `const storage = await openStorage('sqlite:./data/oioi.db')`.
  */
-export async function openStorage(url: string = DEFAULT_DB_URL): Promise<Storage> {
+export async function openStorage(url: string = DEFAULT_DB_URL, { server = false }: OpenStorageOptions = {}): Promise<Storage> {
   if (url.startsWith('sqlite:') || url === ':memory:' || (!url.includes('://') && !url.startsWith('postgres'))) {
     const { openSqliteStorage } = await import('./sqlite/index.js');
-    return openSqliteStorage(url.startsWith('sqlite:') ? url : `sqlite:${url}`);
+    return openSqliteStorage(url.startsWith('sqlite:') ? url : `sqlite:${url}`, { checkpointInWorker: server });
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { openPostgresStorage } = await import('./postgres/index.js');

@@ -2,7 +2,6 @@
  * rfid-verify from a CPO, answered from the sources in shared/protocol.md's order: the hub's own
  * accounts, then the offline whitelists, then the EMPs that authorize online; nobody: 191.
  */
-import type { AuthorizationRecord } from '../../storage/authorization.js';
 import type { HubContext } from '../context.js';
 import { askOnline, ClientPool, onlineVerifiers } from './online.js';
 
@@ -20,29 +19,24 @@ export interface Verdict {
  */
 export async function verifyRfid(ctx: HubContext, pool: ClientPool, uid: string): Promise<Verdict> {
   const repo = ctx.storage.authorization;
-  const remember = async (by: AuthorizationRecord, verdict: Verdict): Promise<Verdict> => {
-    // Awaited: the CDR that follows this authorization is routed by it, so it must be durable first.
-    await repo.recordAuthorization(uid, by, ctx.now());
-    return verdict;
-  };
-
-  const account = await repo.accountByUid(uid);
-  if (account) {
-    if (account.locked) return { code: 192, evcoId: account.evcoId, source: 'account' };
-    if (!account.hasPayment) return { code: 193, evcoId: account.evcoId, source: 'account' };
-    return remember({ partnerId: null, evcoId: account.evcoId }, { code: 0, evcoId: account.evcoId, source: 'account' });
+  // Accounts, then whitelists, in one storage call that also records a hit's authorization:
+  // awaited, because the CDR that follows is routed by it, so it must be durable first.
+  const offline = await repo.verifyOffline(uid, ctx.now());
+  if (offline.source === 'account') {
+    if (offline.locked) return { code: 192, evcoId: offline.evcoId, source: 'account' };
+    if (!offline.hasPayment) return { code: 193, evcoId: offline.evcoId, source: 'account' };
+    return { code: 0, evcoId: offline.evcoId, source: 'account' };
   }
-
-  const hit = await repo.whitelistHit(uid);
-  if (hit) {
-    const by: AuthorizationRecord = { partnerId: hit.partnerId, ...(hit.evcoId ? { evcoId: hit.evcoId } : {}) };
-    return remember(by, { code: 0, ...(hit.evcoId ? { evcoId: hit.evcoId } : {}), source: 'whitelist' });
+  if (offline.source === 'whitelist') {
+    const { evcoId } = offline.hit;
+    return { code: 0, ...(evcoId ? { evcoId } : {}), source: 'whitelist' };
   }
 
   const answer = await askOnline(pool, onlineVerifiers(ctx.auth.partners()), uid, ctx.config.upstreamTimeoutMs, ctx.log);
   if (answer.kind === 'authorized') {
     const evco = answer.evcoId ? { evcoId: answer.evcoId } : {};
-    return remember({ partnerId: answer.partnerId, ...evco }, { code: 0, ...evco, source: 'online' });
+    await repo.recordAuthorization(uid, { partnerId: answer.partnerId, ...evco }, ctx.now());
+    return { code: 0, ...evco, source: 'online' };
   }
   return { code: answer.code, source: answer.code === 191 ? 'none' : 'online' };
 }

@@ -13,15 +13,20 @@ import { ownsEvco, userKey } from '../sessions/identity.js';
 const MATCH_WINDOW_MS = 24 * 3600_000;
 
 export interface CdrRouting {
-  /** Partner ids, EMP/OEM first, then fleets. */
-  recipients: number[];
+  /**
+   * Partner ids, EMP/OEM first, then fleets, from the fleet partners subscribed to `fleets`
+   * (storage looks them up inside the CDR's own write: `CdrPost.fleets`).
+   */
+  recipients(fleetSubscribers: readonly number[]): number[];
+  /** Whose fleet subscriptions count: the CDR's EVCO keys and UIDs. */
+  fleets: { evcoKeys: string[]; uids: string[] };
   /** Why the EMP/OEM was chosen (for logs and tests). */
   via: 'remote-start' | 'authorization' | 'whitelist' | 'evco-prefix' | 'hub-account' | 'none';
   /** The remote session this CDR belongs to, when the hub started it. */
   remoteSessionId?: number;
 }
 
-/** Works out a CDR's receivers. Example: `(await routeCdr(ctx, payload, cpoId)).recipients`. */
+/** Works out a CDR's receivers. Example: `(await routeCdr(ctx, payload, cpoId)).recipients(fleetIds)`. */
 export async function routeCdr(ctx: HubContext, p: SessionPost, senderId: number): Promise<CdrRouting> {
   const type = p.user['identifier-type'];
   const key = userKey(type, p.user.identifier);
@@ -54,10 +59,10 @@ export async function routeCdr(ctx: HubContext, p: SessionPost, senderId: number
     const owner = ctx.auth.partners().find((partner) => evcoKeys.some((e) => ownsEvco(partner, e)));
     if (owner) [primary, via] = [owner.id, 'evco-prefix'];
   }
-  const fleets = await ctx.storage.cdrs.fleetSubscribers({ evcoKeys, uids });
-  const recipients = [...new Set([...(primary === undefined ? [] : [primary]), ...fleets])].filter((id) => {
-    const partner = ctx.auth.partner(id);
-    return id !== senderId && partner !== undefined && partner.receivesCdrs;
-  });
-  return { recipients, via, ...(remote ? { remoteSessionId: remote.id } : {}) };
+  const recipients = (fleets: readonly number[]) =>
+    [...new Set([...(primary === undefined ? [] : [primary]), ...fleets])].filter((id) => {
+      const partner = ctx.auth.partner(id);
+      return id !== senderId && partner !== undefined && partner.receivesCdrs;
+    });
+  return { recipients, fleets: { evcoKeys, uids }, via, ...(remote ? { remoteSessionId: remote.id } : {}) };
 }

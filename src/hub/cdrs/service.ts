@@ -22,13 +22,16 @@ export async function postCdr(ctx: HubContext, p: SessionPost, partnerId: number
   const route = await routeCdr(ctx, p, partnerId);
   const at = ctx.now().getTime();
   const payload = p as unknown as Record<string, unknown>;
-  const forward = (record: Record<string, unknown>) => route.recipients.map((id) => ({ partnerId: id, call: 'session-post', payload: record, subject: sessionId }));
+  // The fleets' subscriptions are read in the CDR's own write (one storage round less per CDR).
+  let recipients: number[] = [];
+  const forward = (record: Record<string, unknown>) => recipients.map((id) => ({ partnerId: id, call: 'session-post', payload: record, subject: sessionId }));
   const { decision, previous } = await ctx.storage.cdrs.save(
     {
       sessionId, partnerId, partnerIdentifier: p['partner-identifier'], evseId: p['connector-id'], evseKey: evseKey(p['connector-id']),
-      userType: p.user['identifier-type'], userId: p.user.identifier, raw: p, at,
+      userType: p.user['identifier-type'], userId: p.user.identifier, raw: p, at, fleets: route.fleets,
     },
-    (existing): CdrDecision => {
+    (existing, fleets): CdrDecision => {
+      recipients = route.recipients(fleets);
       if (!existing) return { action: 'write', payload, outbox: forward(payload) };
       // Session ids are global: another partner's id is not this partner's to complete (nor to learn about).
       if (existing.partnerId !== partnerId) return { action: 'reject', code: 220, message: `session-id ${sessionId} belongs to another partner` };
@@ -47,6 +50,6 @@ export async function postCdr(ctx: HubContext, p: SessionPost, partnerId: number
   if (route.remoteSessionId !== undefined && typeof (decision.payload['session-interval'] as any)?.stop === 'string') {
     await ctx.storage.sessions.markStopped(route.remoteSessionId, at);
   }
-  ctx.log.info({ msg: 'cdr stored', sessionId, outcome: previous ? 'updated' : 'created', via: route.via, recipients: route.recipients });
+  ctx.log.info({ msg: 'cdr stored', sessionId, outcome: previous ? 'updated' : 'created', via: route.via, recipients });
   return previous ? 'updated' : 'created';
 }

@@ -41,14 +41,17 @@ export function startDashboard(ctx: HubContext & { events: HubEvents }, { static
   const sessions = new Sessions(ctx.storage.operators, () => ctx.now().getTime());
   const api = createApi({ ctx, sessions, traffic, recent, stream, secure });
 
-  const offTraffic = ctx.events.onTraffic((e) => stream.send('traffic', messageOf(e)));
+  const offTraffic = ctx.events.onTraffic((e) => {
+    if (stream.size > 0) stream.send('traffic', messageOf(e));
+  });
   const offStatus = ctx.events.onStatus((e) => {
-    // Which stations the EVSE belongs to, where they are and their new summary: read after the
-    // commit, so the map and the recent-changes list show what storage now holds.
+    recent.add(e.ownerIdentifier, e.evseKey, { at: e.at, evseId: e.evseId, status: e.status });
+    // The live map needs the station, its position and new summary: read after the commit, and
+    // only while someone watches, so status posts cost no extra read on an unwatched hub.
+    if (stream.size === 0) return;
     ctx.storage.dashboard.statusTargets(e.ownerIdentifier, e.evseKey).then(
       (targets) => {
         for (const t of targets) {
-          recent.add(t.stationId, { at: e.at, evseId: t.evseId, status: e.status });
           stream.send('status', { stationId: t.stationId, evseId: t.evseId, status: e.status, summary: t.summary, lat: t.lat, lon: t.lon, at: new Date(e.at).toISOString() });
         }
       },

@@ -1,32 +1,44 @@
 /**
- * The last status changes per station the hub saw, kept in process (bounded: 20 per station, the
- * 10,000 most recently changed stations). Lost on restart, which a live view can afford.
+ * The last status changes the hub saw, per EVSE (bounded: 20 per EVSE, the 20,000 most recently
+ * changed EVSEs), kept in process and lost on restart, which a live view can afford. Keyed by
+ * owner and EVSE key, as the status post names them, so recording a change costs no storage read:
+ * a station's list is gathered from its connectors when an operator opens it.
  */
 import { isoOf } from '../poi/format.js';
+import { evseKey } from '../../protocol/identifiers/evse-id.js';
 import type { ConnectorStatusValue } from '../../storage/poi.js';
 
 export interface RecentChange { at: string; evseId: string; status: ConnectorStatusValue }
 
-/** Example: `recent.add(7, { at, evseId, status }); recent.of(7)` -> newest first. */
+interface Kept { at: number; evseId: string; status: ConnectorStatusValue }
+
+/** Example: `recent.add('DE*8PS', 'DE8PSE1', { at, evseId, status }); recent.of('DE*8PS', ['DE*8PS*E1'])` -> newest first. */
 export class RecentChanges {
-  private readonly byStation = new Map<number, RecentChange[]>();
+  private readonly byEvse = new Map<string, Kept[]>();
 
   constructor(
     private readonly perStation = 20,
-    private readonly stations = 10_000,
+    private readonly evses = 20_000,
   ) {}
 
-  add(stationId: number, change: { at: number; evseId: string; status: ConnectorStatusValue }): void {
-    const list = this.byStation.get(stationId) ?? [];
-    this.byStation.delete(stationId); // re-inserted last: Map order is the eviction order
-    list.unshift({ at: isoOf(change.at), evseId: change.evseId, status: change.status });
+  add(ownerIdentifier: string, key: string, change: Kept): void {
+    const id = `${ownerIdentifier}\n${key}`;
+    const list = this.byEvse.get(id) ?? [];
+    this.byEvse.delete(id); // re-inserted last: Map order is the eviction order
+    list.unshift(change);
     if (list.length > this.perStation) list.length = this.perStation;
-    this.byStation.set(stationId, list);
-    if (this.byStation.size > this.stations) this.byStation.delete(this.byStation.keys().next().value!);
+    this.byEvse.set(id, list);
+    if (this.byEvse.size > this.evses) this.byEvse.delete(this.byEvse.keys().next().value!);
   }
 
-  /** A station's changes, newest first. */
-  of(stationId: number): RecentChange[] {
-    return [...(this.byStation.get(stationId) ?? [])];
+  /** The changes of a station's connectors (posted under `ownerIdentifier`), newest first. */
+  of(ownerIdentifier: string, evseIds: Iterable<string>): RecentChange[] {
+    const all: Kept[] = [];
+    for (const k of new Set([...evseIds].map(evseKey))) all.push(...(this.byEvse.get(`${ownerIdentifier}\n${k}`) ?? []));
+    // Stable sort: changes at the same millisecond keep their newest-first order.
+    return all
+      .sort((a, b) => b.at - a.at)
+      .slice(0, this.perStation)
+      .map((c) => ({ at: isoOf(c.at), evseId: c.evseId, status: c.status }));
   }
 }

@@ -35,7 +35,7 @@ export async function stationView(ctx: HubContext, recent: RecentChanges, id: nu
     owner: { partnerId: s.ownerPartnerId, name: owner?.name ?? null, partnerIdentifier: s.ownerIdentifier },
     summary: summaryOf(s.connectors.map((c) => c.status)),
     connectors: s.connectors.map((c) => ({ id: c.id, evseId: c.evseId, type: c.type, speed: c.speed, status: c.status, statusChangedAt: isoOrNull(c.statusChangedAt) })),
-    recentChanges: recent.of(s.id),
+    recentChanges: recent.of(s.ownerIdentifier, s.connectors.map((c) => c.evseId)),
   };
 }
 

@@ -2,9 +2,29 @@
 import { formatDateTime } from '../../protocol/time.js';
 import type { ConnectorStatusValue } from '../../storage/poi.js';
 
-/** ms since epoch -> RFC 3339 as the project writes it. Example: `isoOf(0) === '1970-01-01T00:00:00+00:00'`. */
+const DAY_MS = 86_400_000;
+/** Latest 9999-12-31T23:59:59.999Z: four-digit years, as `formatDateTime` writes them. */
+const FAST_END_MS = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+/** `YYYY-MM-DDT` by day number since the epoch: a surface answer formats ~100 times of a few days. */
+const dayPrefixes = new Map<number, string>();
+
+/**
+ * ms since epoch -> RFC 3339 as the project writes it (`formatDateTime`'s text, built from a
+ * cached date and the time of day: a Date and six getters per call cost ~0.6 µs).
+ * Example: `isoOf(0) === '1970-01-01T00:00:00+00:00'`.
+ */
 export function isoOf(ms: number): string {
-  return formatDateTime(new Date(ms));
+  if (!(ms >= 0 && ms < FAST_END_MS)) return formatDateTime(new Date(ms));
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
+    prefix = formatDateTime(new Date(day * DAY_MS)).slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  const seconds = Math.floor((ms - day * DAY_MS) / 1000);
+  return `${prefix}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}+00:00`;
 }
 
 /**

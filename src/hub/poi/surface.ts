@@ -5,7 +5,7 @@
  */
 import { OioiError } from '../../protocol/errors.js';
 import type { StationGetSurface } from '../../protocol/messages/station.js';
-import type { SurfaceQuery } from '../../storage/poi.js';
+import type { ConnectorStatusValue, SurfaceQuery } from '../../storage/poi.js';
 import type { HubContext } from '../context.js';
 import { isoOf, statusSummary } from './format.js';
 import { reservationViews } from './reservation-view.js';
@@ -39,28 +39,32 @@ export function surfaceQueryOf(payload: StationGetSurface, askerPartnerId: numbe
  */
 export async function stationsInBox(ctx: HubContext, asker: number, payload: StationGetSurface): Promise<SurfaceAnswer> {
   const { stations, hasMore } = await ctx.storage.poi.surface(surfaceQueryOf(payload, asker, ctx.config.surfaceLimit));
-  const reserved = await reservationViews(ctx, stations.flatMap((s) => s.connectors.map((c) => c.id)), asker, payload.user);
-  return {
-    hasMore,
-    stations: stations.map((s) => {
-      const statuses: Record<string, (typeof s.connectors)[number]['status']> = {};
-      let reservations: Record<string, { end: string; own: boolean }> | undefined;
-      for (const c of s.connectors) {
-        statuses[String(c.id)] = c.status;
-        const r = reserved.get(c.id);
-        if (r) (reservations ??= {})[String(c.id)] = r;
-      }
-      return {
-        id: s.id,
-        name: s.name,
-        latitude: s.latitude,
-        longitude: s.longitude,
-        'dynamic-status-summary': statusSummary(s.connectors.map((c) => c.status)),
-        'owner-type': s.ownerType,
-        'last-static-change': isoOf(s.staticChangedAt),
-        'connector-statuses': statuses,
-        ...(reservations ? { 'connector-reservations': reservations } : {}),
-      };
-    }),
-  };
+  const connectorIds: number[] = [];
+  for (const s of stations) for (const c of s.connectors) connectorIds.push(c.id);
+  const reserved = await reservationViews(ctx, connectorIds, asker, payload.user);
+  const out: SurfaceAnswer['stations'] = new Array(stations.length);
+  for (let i = 0; i < stations.length; i++) {
+    const s = stations[i]!;
+    const statuses: Record<string, ConnectorStatusValue> = {};
+    let reservations: Record<string, { end: string; own: boolean }> | undefined;
+    for (const c of s.connectors) {
+      statuses[String(c.id)] = c.status;
+      if (reserved.size === 0) continue;
+      const r = reserved.get(c.id);
+      if (r) (reservations ??= {})[String(c.id)] = r;
+    }
+    const station: SurfaceAnswer['stations'][number] = {
+      id: s.id,
+      name: s.name,
+      latitude: s.latitude,
+      longitude: s.longitude,
+      'dynamic-status-summary': statusSummary(s.connectors.map((c) => c.status)),
+      'owner-type': s.ownerType,
+      'last-static-change': isoOf(s.staticChangedAt),
+      'connector-statuses': statuses,
+    };
+    if (reservations) station['connector-reservations'] = reservations;
+    out[i] = station;
+  }
+  return { hasMore, stations: out };
 }

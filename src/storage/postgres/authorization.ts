@@ -5,6 +5,7 @@ import {
   type AuthorizationRecord,
   type AuthorizationRepository,
   type NewAccount,
+  type OfflineVerdict,
   type WhitelistHit,
   type WhitelistPush,
   type WhitelistReplaceResult,
@@ -135,6 +136,19 @@ export class PgAuthorization implements AuthorizationRepository {
 
   async mergedWhitelist(): Promise<string[]> {
     return mergedWhitelistRows(this.db.pool);
+  }
+
+  async verifyOffline(uid: string, at: Date): Promise<OfflineVerdict> {
+    const account = await this.accountByUid(uid);
+    if (account) {
+      const verdict: OfflineVerdict = { source: 'account', evcoId: account.evcoId, locked: account.locked, hasPayment: account.hasPayment };
+      if (isActive(account)) await this.recordAuthorization(uid, { partnerId: null, evcoId: account.evcoId }, at);
+      return verdict;
+    }
+    const hit = await this.whitelistHit(uid);
+    if (!hit) return { source: 'none' };
+    await this.recordAuthorization(uid, { partnerId: hit.partnerId, ...(hit.evcoId ? { evcoId: hit.evcoId } : {}) }, at);
+    return { source: 'whitelist', hit };
   }
 
   async recordAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void> {

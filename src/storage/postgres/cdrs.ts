@@ -18,13 +18,14 @@ async function supersede(c: Client, items: readonly OutboxItemInput[]): Promise<
 export class PgCdrs implements CdrRepository {
   constructor(private readonly db: PgDatabase) {}
 
-  async save(post: CdrPost, decide: (existing: CdrRecord | undefined) => CdrDecision): Promise<CdrSaveResult> {
+  async save(post: CdrPost, decide: (existing: CdrRecord | undefined, fleets: number[]) => CdrDecision): Promise<CdrSaveResult> {
     const result = await this.db.tx(async (c) => {
       // Posts of one session take turns (also across processes), so each decides on the record the previous one left.
       await c.query("SELECT pg_advisory_xact_lock(hashtext('cdr:' || $1))", [post.sessionId]);
       const [row] = (await c.query<CdrRow>('SELECT * FROM cdrs WHERE session_id = $1', [post.sessionId])).rows;
       const previous = row && toCdr(row);
-      const decision = decide(previous);
+      const fleets = post.fleets ? await fleetSubscribersWith(async (sql, params) => (await c.query<{ partner_id: number }>(sql, params)).rows, post.fleets) : [];
+      const decision = decide(previous, fleets);
       const out: CdrSaveResult = { decision, outboxIds: [], ...(previous ? { previous } : {}) };
       if (decision.action !== 'write') return out;
       const payload = JSON.stringify(decision.payload);
@@ -71,13 +72,18 @@ export class PgCdrs implements CdrRepository {
   }
 
   async fleetSubscribers(q: { evcoKeys: string[]; uids: string[] }): Promise<number[]> {
-    const evco = q.evcoKeys.filter(Boolean);
-    const uids = q.uids.filter(Boolean);
-    if (evco.length === 0 && uids.length === 0) return [];
-    const rows = await this.db.query<{ partner_id: number }>(
-      `SELECT DISTINCT partner_id FROM fleet_cards WHERE card_status <> 'REQUEST_REJECTED' AND (evco_key = ANY($1::text[]) OR uid = ANY($2::text[])) ORDER BY partner_id`,
-      [evco, uids],
-    );
-    return rows.map((r) => r.partner_id);
+    return fleetSubscribersWith((sql, params) => this.db.query<{ partner_id: number }>(sql, params), q);
   }
+}
+
+/** Fleet partners with a live card for any of these EVCO keys or UIDs; `query` runs on the pool or in a transaction. */
+async function fleetSubscribersWith(query: (sql: string, params: unknown[]) => Promise<Array<{ partner_id: number }>>, q: { evcoKeys: string[]; uids: string[] }): Promise<number[]> {
+  const evco = q.evcoKeys.filter(Boolean);
+  const uids = q.uids.filter(Boolean);
+  if (evco.length === 0 && uids.length === 0) return [];
+  const rows = await query(
+    `SELECT DISTINCT partner_id FROM fleet_cards WHERE card_status <> 'REQUEST_REJECTED' AND (evco_key = ANY($1::text[]) OR uid = ANY($2::text[])) ORDER BY partner_id`,
+    [evco, uids],
+  );
+  return rows.map((r) => r.partner_id);
 }

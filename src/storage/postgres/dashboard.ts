@@ -1,10 +1,13 @@
 /**
  * The dashboard's read queries on PostgreSQL (see ../dashboard.ts and sqlite/dashboard.ts). Low
  * zooms read `map_cells` (kept by the 700 migration's triggers), merged per zoom by dropping low
- * bits of the cell indices; high zooms group the stations the GiST index finds in the box.
+ * bits of the cell indices; high zooms group the stations the GiST index finds in the box. Status
+ * changes only mark their station in `map_dirty` (migration 820): reads of summaries drain the
+ * marks first (`refreshMap`, where the race with status transactions and other hubs is explained).
  */
 import type { ConnectorStatusValue } from '../poi.js';
 import {
+  MAP_DRAIN_SLICE,
   cellIndex,
   cellSize,
   gridSource,
@@ -29,6 +32,15 @@ const IN_BOX = `stations s JOIN map_stations m ON m.station_id = s.id
 const COUNTS = `count(*) FILTER (WHERE m.summary = 'Available') AS a, count(*) FILTER (WHERE m.summary = 'Occupied') AS o,
   count(*) FILTER (WHERE m.summary = 'Reserved') AS r, count(*) FILTER (WHERE m.summary = 'Offline') AS f, count(*) FILTER (WHERE m.summary = 'Unknown') AS u`;
 
+/**
+ * How long a refresh waits for a row lock before it gives up (SQLSTATE 55P03) and leaves its marks
+ * for a later one. Well under PostgreSQL's deadlock_timeout (1 s by default): in any lock cycle with
+ * a refresh in it, the refresh is waiting too, so it gives up first and a partner's request in the
+ * cycle (a station post holding its map_stations row, say) is never the deadlock victim.
+ */
+const REFRESH_LOCK_TIMEOUT = '100ms';
+const TIMED_OUT = -1;
+
 const CDR_COLUMNS = 'c.session_id, c.evse_id, c.user_type, c.user_id, c.started_at, c.stopped_at, c.energy, c.partner_id, c.payload, c.raw';
 
 /** Example: `await new PgDashboard(db).clusters(box, 5)`. */
@@ -39,12 +51,77 @@ export class PgDashboard implements DashboardRepository {
     return [b.minLat, b.maxLat, b.minLon, b.maxLon];
   }
 
+  /**
+   * Claims up to `limit` marks and brings their stations' summaries up to date, in one
+   * transaction of two statements, skipping marks that another transaction holds.
+   *
+   * The race, and why no status change is lost. A status transaction T marks its station with an
+   * upsert that also locks the mark when it is already there (migration 820), and holds that lock
+   * until it commits. The claim (statement 1) deletes marks it could lock; the summaries
+   * (statement 2) are computed in a snapshot taken after statement 1, when the claim holds them:
+   * - T locked the mark first and has committed: the claim locks it after, so statement 2's
+   *   snapshot sees T's connectors.
+   * - T holds the mark (not committed): SKIP LOCKED leaves it; it is claimed by a later refresh.
+   * - T marks after the claim deleted the mark (not committed): T's upsert waits for the claim's
+   *   transaction, then inserts a new mark, which a later refresh takes.
+   * - T inserts a new mark the claim cannot see yet: it stays for a later refresh.
+   * Several hubs on one database never take the same mark (SKIP LOCKED), and a claim rolled back
+   * (a crash, a lock timeout) leaves its marks as they were. One statement would not do: its
+   * snapshot would be taken before it locks, and miss a T committed in between.
+   */
+  async refreshMap(limit: number): Promise<number> {
+    return Math.max(0, await this.claim(limit, true));
+  }
+
+  private async claim(limit: number, skipLocked: boolean): Promise<number> {
+    const [any] = await this.db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM map_dirty) AS any');
+    if (!any!.any) return 0; // an idle hub's refresher opens no transaction
+    try {
+      return await this.db.tx(async (c) => {
+        await c.query(`SET LOCAL lock_timeout = '${REFRESH_LOCK_TIMEOUT}'`);
+        const claimed = (await c.query<{ station_id: string }>(
+          `DELETE FROM map_dirty WHERE station_id IN (SELECT station_id FROM map_dirty ORDER BY station_id LIMIT $1 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}) RETURNING station_id`,
+          [limit],
+        )).rows.map((r) => r.station_id);
+        if (claimed.length === 0) return 0;
+        // Only changed summaries are written, so map_stations_updated moves cell counts only for real changes.
+        await c.query(
+          `UPDATE map_stations m SET summary = x.summary FROM (SELECT id, oioi_station_summary(id) AS summary FROM unnest($1::bigint[]) AS id) x
+           WHERE m.station_id = x.id AND m.summary IS DISTINCT FROM x.summary`,
+          [claimed],
+        );
+        return claimed.length;
+      });
+    } catch (error) {
+      if ((error as { code?: string })?.code === '55P03') return TIMED_OUT;
+      throw error;
+    }
+  }
+
+  /**
+   * Drains the marks before a read of summaries or cells. It waits (briefly) for marks that other
+   * transactions hold rather than skipping them: a station marked by a committed change and being
+   * marked again by a transaction in flight, or being refreshed by another hub, would otherwise
+   * show its old summary. If the wait times out (a lock cycle, or a long transaction), it takes what
+   * it can without waiting; the background refresher gets the rest. Stops after a slice shorter
+   * than a full one: marks made after that were committed after the read began.
+   */
+  private async fresh(): Promise<void> {
+    for (;;) {
+      let n = await this.claim(MAP_DRAIN_SLICE, false);
+      if (n === TIMED_OUT) n = await this.claim(MAP_DRAIN_SLICE, true);
+      if (n < MAP_DRAIN_SLICE) return;
+    }
+  }
+
   async countStations(box: MapBox, cap: number): Promise<number> {
+    // counts stations, not summaries: no drain needed
     const [r] = await this.db.query<{ n: number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${IN_BOX} LIMIT $5) x`, [...this.box(box), cap]);
     return n(r!.n);
   }
 
   async stations(box: MapBox, limit: number): Promise<MapStation[]> {
+    await this.fresh();
     const rows = await this.db.query<{ id: number; name: string; lat: number; lon: number; summary: ConnectorStatusValue }>(
       `SELECT s.id, s.name, m.lat, m.lon, m.summary FROM ${IN_BOX} ORDER BY s.id LIMIT $5`,
       [...this.box(box), limit],
@@ -53,6 +130,7 @@ export class PgDashboard implements DashboardRepository {
   }
 
   async clusters(box: MapBox, zoom: number): Promise<MapCluster[]> {
+    await this.fresh();
     const { level, shift } = gridSource(zoom);
     const size = cellSize(zoom);
     if (level === null) {
@@ -102,8 +180,9 @@ export class PgDashboard implements DashboardRepository {
 
   async statusTargets(ownerIdentifier: string, evseKey: string): Promise<StatusTarget[]> {
     const rows = await this.db.query<{ station_id: number; evse_id: string; lat: number; lon: number; summary: ConnectorStatusValue }>(
-      `SELECT s.id AS station_id, c.evse_id, m.lat, m.lon, m.summary FROM connectors c JOIN stations s ON s.id = c.station_id
-       JOIN map_stations m ON m.station_id = s.id WHERE c.evse_key = $1 AND s.partner_identifier = $2 AND s.deleted = 0`,
+      // The summary from the station's connectors (its map_stations row may still wait for a refresh): no write.
+      `SELECT s.id AS station_id, c.evse_id, s.latitude AS lat, s.longitude AS lon, oioi_station_summary(s.id) AS summary
+       FROM connectors c JOIN stations s ON s.id = c.station_id WHERE c.evse_key = $1 AND s.partner_identifier = $2 AND s.deleted = 0`,
       [evseKey, ownerIdentifier],
     );
     return rows.map((r) => ({ stationId: n(r.station_id), evseId: r.evse_id, lat: n(r.lat), lon: n(r.lon), summary: r.summary }));
@@ -142,6 +221,7 @@ export class PgDashboard implements DashboardRepository {
   }
 
   async totals(): Promise<DashboardTotals> {
+    await this.fresh();
     const [c] = await this.db.query<ClusterRow>(
       `SELECT coalesce(sum(n), 0) AS n, 0 AS slat, 0 AS slon, coalesce(sum(available), 0) AS a, coalesce(sum(occupied), 0) AS o, coalesce(sum(reserved), 0) AS r,
          coalesce(sum(offline), 0) AS f, coalesce(sum(unknown), 0) AS u FROM map_cells WHERE level = 6`,

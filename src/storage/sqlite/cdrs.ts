@@ -10,16 +10,17 @@ import { preparedOn } from './statement-cache.js';
 export class SqliteCdrs implements CdrRepository {
   constructor(private readonly s: SqliteDatabase) {}
 
-  async save(post: CdrPost, decide: (existing: CdrRecord | undefined) => CdrDecision): Promise<CdrSaveResult> {
+  async save(post: CdrPost, decide: (existing: CdrRecord | undefined, fleets: number[]) => CdrDecision): Promise<CdrSaveResult> {
     return this.s.write((db) => {
       // Read and decide inside the transaction: two posts of one session in the same batch see each other.
       const row = preparedOn(db, 'SELECT * FROM cdrs WHERE session_id = ?').get(post.sessionId) as CdrRow | undefined;
       const previous = row && toCdr(row);
-      const decision = decide(previous);
+      const decision = decide(previous, post.fleets ? fleetSubscribersOn(db, post.fleets) : []);
       const result: CdrSaveResult = { decision, outboxIds: [], ...(previous ? { previous } : {}) };
       if (decision.action !== 'write') return result;
       const payload = JSON.stringify(decision.payload);
-      const raw = JSON.stringify(post.raw);
+      // A new CDR's record is the post itself, and its forwards carry the record: one JSON for all.
+      const raw = post.raw === decision.payload ? payload : JSON.stringify(post.raw);
       const [start, stop, energy] = cdrColumns(decision.payload);
       if (previous) {
         preparedOn(db, `UPDATE cdrs SET partner_identifier = ?, started_at = ?, stopped_at = ?, energy = ?, payload = ?, raw = ?, versions = versions + 1, updated_at = ?
@@ -30,7 +31,7 @@ export class SqliteCdrs implements CdrRepository {
           post.userType, post.userId, start, stop, energy, payload, raw, post.at, post.at);
       }
       supersede(db, decision.outbox);
-      result.outboxIds = insertOutboxRows(db, decision.outbox, post.at);
+      result.outboxIds = insertOutboxRows(db, decision.outbox, post.at, (p) => (p === decision.payload ? payload : JSON.stringify(p)));
       return result;
     });
   }
@@ -57,13 +58,18 @@ export class SqliteCdrs implements CdrRepository {
   }
 
   async fleetSubscribers(q: { evcoKeys: string[]; uids: string[] }): Promise<number[]> {
-    const evco = q.evcoKeys.filter(Boolean);
-    const uids = q.uids.filter(Boolean);
-    if (evco.length === 0 && uids.length === 0) return [];
-    const marks = (n: number) => (n === 0 ? 'NULL' : Array(n).fill('?').join(','));
-    const sql = `SELECT DISTINCT partner_id FROM fleet_cards WHERE card_status <> 'REQUEST_REJECTED' AND (evco_key IN (${marks(evco.length)}) OR uid IN (${marks(uids.length)})) ORDER BY partner_id`;
-    return preparedOn(this.s.db, sql).pluck().all(...evco, ...uids) as number[];
+    return fleetSubscribersOn(this.s.db, q);
   }
+}
+
+/** Fleet partners with a live card for any of these EVCO keys or UIDs (also inside a write). */
+function fleetSubscribersOn(db: Db, q: { evcoKeys: string[]; uids: string[] }): number[] {
+  const evco = q.evcoKeys.filter(Boolean);
+  const uids = q.uids.filter(Boolean);
+  if (evco.length === 0 && uids.length === 0) return [];
+  const marks = (n: number) => (n === 0 ? 'NULL' : Array(n).fill('?').join(','));
+  const sql = `SELECT DISTINCT partner_id FROM fleet_cards WHERE card_status <> 'REQUEST_REJECTED' AND (evco_key IN (${marks(evco.length)}) OR uid IN (${marks(uids.length)})) ORDER BY partner_id`;
+  return preparedOn(db, sql).pluck().all(...evco, ...uids) as number[];
 }
 
 /** Marks still-open rows for the same partner and subject superseded: the new row carries the whole record. */

@@ -1,11 +1,13 @@
 /**
  * The dashboard's read queries on SQLite (see ../dashboard.ts). Map clusters at low zoom come from
  * `map_cells` (kept by the 700 migration's triggers), merged per zoom by dropping low bits of the
- * cell indices; at high zoom from the R*Trees joined with `map_stations`.
+ * cell indices; at high zoom from the R*Trees joined with `map_stations`. Status changes only mark
+ * their station in `map_dirty` (migration 820): every read of a summary drains the marks first.
  */
 import type Database from 'better-sqlite3';
 import type { ConnectorStatusValue } from '../poi.js';
 import {
+  MAP_DRAIN_SLICE,
   cellIndex,
   cellSize,
   gridSource,
@@ -24,6 +26,7 @@ import {
 import type { SqliteDatabase } from './database.js';
 import { preparedOn } from './statement-cache.js';
 import { cdrOf, clusterOf, type CdrHitRow as CdrRow, type ClusterRow } from '../rows/dashboard.js';
+import { STATION_SUMMARY_SQL } from './migrations/820-map-dirty.js';
 
 // R*Trees store 32-bit floats and round boxes outward, except that a coordinate within about 1e-38
 // of zero can round to zero itself: the tree is asked about a box one micro-degree larger and the
@@ -43,26 +46,57 @@ export class SqliteDashboard implements DashboardRepository {
   private readonly list: Database.Statement;
   private readonly cells: Database.Statement;
   private readonly live: Database.Statement;
+  private readonly anyDirty: Database.Statement;
 
   constructor(private readonly s: SqliteDatabase) {
     const db = s.db;
-    this.count = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${IN_BOX} LIMIT @cap)`).pluck();
-    this.list = db.prepare(`SELECT m.station_id AS id, s.name, m.lat, m.lon, m.summary FROM ${IN_BOX} CROSS JOIN stations s ON s.id = m.station_id ORDER BY m.station_id LIMIT @limit`);
+    this.anyDirty = db.prepare('SELECT EXISTS (SELECT 1 FROM map_dirty)').pluck();
+    this.count = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${IN_BOX} LIMIT @cap + 0)`).pluck();
+    this.list = db.prepare(`SELECT m.station_id AS id, s.name, m.lat, m.lon, m.summary FROM ${IN_BOX} CROSS JOIN stations s ON s.id = m.station_id ORDER BY m.station_id LIMIT @limit + 0`);
     this.cells = db.prepare(`SELECT cx >> @shift AS x, cy >> @shift AS y, sum(n) AS n, sum(slat) AS slat, sum(slon) AS slon, ${CELL_COUNTS}
       FROM map_cells WHERE level = @level AND cx BETWEEN @x0 AND @x1 AND cy BETWEEN @y0 AND @y1 AND n > 0 GROUP BY x, y`);
     this.live = db.prepare(`SELECT CAST((m.lon + 180) / @size AS INTEGER) AS x, CAST((m.lat + 90) / @size AS INTEGER) AS y, count(*) AS n, sum(m.lat) AS slat, sum(m.lon) AS slon, ${COUNTS}
       FROM ${IN_BOX} GROUP BY x, y`);
   }
 
+  /**
+   * One write of the hub's batched queue (it shares a commit with other writes): the summaries of
+   * up to `limit` marked stations, recomputed from their connectors and stored only where they
+   * differ (so `map_stations_changed` moves cell counts only for real changes), and their marks
+   * deleted. Nothing else writes between the two statements: they see the same marks.
+   */
+  async refreshMap(limit: number): Promise<number> {
+    if (!this.anyDirty.get()) return 0; // an idle hub's refresher costs no commit
+    return this.s.write((db) => {
+      preparedOn(db, `UPDATE map_stations AS m SET summary = x.summary
+        FROM (SELECT d.station_id AS id, ${STATION_SUMMARY_SQL} AS summary
+          FROM (SELECT station_id FROM map_dirty ORDER BY station_id LIMIT @limit + 0) AS d LEFT JOIN connectors c ON c.station_id = d.station_id GROUP BY d.station_id) AS x
+        WHERE m.station_id = x.id AND m.summary IS NOT x.summary`).run({ limit });
+      return preparedOn(db, 'DELETE FROM map_dirty WHERE station_id IN (SELECT station_id FROM map_dirty ORDER BY station_id LIMIT @limit + 0)').run({ limit }).changes;
+    });
+  }
+
+  /**
+   * Drains the marks before a read of summaries or cells, so the read shows every status change
+   * committed before it began. Stops after a slice that found fewer than a full slice: what is
+   * marked after that was committed after the read began, and a busy hub cannot keep it looping.
+   */
+  private async fresh(): Promise<void> {
+    while (this.anyDirty.get()) if ((await this.refreshMap(MAP_DRAIN_SLICE)) < MAP_DRAIN_SLICE) return;
+  }
+
   async countStations(box: MapBox, cap: number): Promise<number> {
+    // counts stations, not summaries: no drain needed
     return this.count.get({ ...box, cap }) as number;
   }
 
   async stations(box: MapBox, limit: number): Promise<MapStation[]> {
+    await this.fresh();
     return this.list.all({ ...box, limit }) as MapStation[];
   }
 
   async clusters(box: MapBox, zoom: number): Promise<MapCluster[]> {
+    await this.fresh();
     const { level, shift } = gridSource(zoom);
     if (level === null) return (this.live.all({ ...box, size: cellSize(zoom) }) as ClusterRow[]).map(clusterOf);
     const size = cellSize(zoom);
@@ -95,9 +129,12 @@ export class SqliteDashboard implements DashboardRepository {
   }
 
   async statusTargets(ownerIdentifier: string, evseKey: string): Promise<StatusTarget[]> {
-    // Runs after every status change: prepared once (statement-cache.ts).
-    return preparedOn(this.s.db, `SELECT s.id AS stationId, c.evse_id AS evseId, m.lat, m.lon, m.summary FROM connectors c CROSS JOIN stations s ON s.id = c.station_id
-        CROSS JOIN map_stations m ON m.station_id = s.id WHERE c.evse_key = ? AND s.partner_identifier = ? AND s.deleted = 0`)
+    // Runs after every status change while someone watches the map: prepared once
+    // (statement-cache.ts), and the summary computed from the station's connectors (the station's
+    // map_stations row may still wait for a refresh), so it costs no write.
+    return preparedOn(this.s.db, `SELECT s.id AS stationId, t.evse_id AS evseId, s.latitude AS lat, s.longitude AS lon,
+        (SELECT ${STATION_SUMMARY_SQL} FROM connectors c WHERE c.station_id = s.id) AS summary
+        FROM connectors t CROSS JOIN stations s ON s.id = t.station_id WHERE t.evse_key = ? AND s.partner_identifier = ? AND s.deleted = 0`)
       .all(evseKey, ownerIdentifier) as StatusTarget[];
   }
 
@@ -105,7 +142,7 @@ export class SqliteDashboard implements DashboardRepository {
     const rows = this.s.db
       .prepare(`SELECT id, evse_id, user_type, user_id, partner_id, state, cpo_session_id, started_at, stopped_at FROM remote_sessions
         WHERE evse_key = @evse OR user_key IN (SELECT value FROM json_each(@users)) OR cpo_session_id = @sid OR id = @hubId
-        ORDER BY id DESC LIMIT @limit`)
+        ORDER BY id DESC LIMIT @limit + 0`)
       .all({ evse: k.evseKey ?? null, users: JSON.stringify(k.canonicalUsers), sid: k.sessionId ?? null, hubId: k.sessionId && /^[0-9]{1,15}$/.test(k.sessionId) ? Number(k.sessionId) : null, limit: k.limit }) as Array<{
       id: number; evse_id: string; user_type: string; user_id: string; partner_id: number; state: string; cpo_session_id: string | null; started_at: number; stopped_at: number | null;
     }>;
@@ -115,7 +152,7 @@ export class SqliteDashboard implements DashboardRepository {
   async searchCdrs(k: SearchKeys): Promise<CdrHit[]> {
     const rows = this.s.db
       .prepare(`SELECT ${CDR_COLUMNS} FROM cdrs WHERE evse_key = @evse OR upper(replace(replace(user_id, '*', ''), '-', '')) IN (SELECT value FROM json_each(@users)) OR session_id = @sid
-        ORDER BY received_at DESC LIMIT @limit`)
+        ORDER BY received_at DESC LIMIT @limit + 0`)
       .all({ evse: k.evseKey ?? null, users: JSON.stringify(k.userKeys), sid: k.sessionId ?? null, limit: k.limit }) as CdrRow[];
     return rows.map(cdrOf);
   }
@@ -133,6 +170,7 @@ export class SqliteDashboard implements DashboardRepository {
   }
 
   async totals(): Promise<DashboardTotals> {
+    await this.fresh();
     const db = this.s.db;
     const c = db.prepare(`SELECT coalesce(sum(n), 0) AS n, coalesce(sum(available), 0) AS a, coalesce(sum(occupied), 0) AS o, coalesce(sum(reserved), 0) AS r,
       coalesce(sum(offline), 0) AS f, coalesce(sum(unknown), 0) AS u FROM map_cells WHERE level = 6`).get() as { n: number; a: number; o: number; r: number; f: number; u: number };

@@ -8,10 +8,14 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WalSync } from './wal-sync.js';
+import { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { OioiError } from '../../protocol/errors.js';
 import { runMigrations } from './migrate.js';
 
 export type Db = Database.Database;
+
+/** Writes per transaction at most: a backlog after a slow fsync commits in slices, not in one long stall. */
+const MAX_BATCH = 1000;
 
 interface Pending {
   fn: (db: Db) => unknown;
@@ -25,7 +29,15 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** Skip migrations (tools that only read). */
   migrate?: boolean;
+  /**
+   * Checkpoint the WAL on a worker thread instead of inside commits (long-running servers: the
+   * hub). Off for short-lived tools, which would pay a thread for nothing.
+   */
+  checkpointInWorker?: boolean | CheckpointerOptions;
 }
+
+/** WAL pages after which the writer checkpoints itself when the worker has not (a backstop). */
+const BACKSTOP_FRAMES = 50_000;
 
 /**
  * One SQLite database with batched durable writes.
@@ -36,13 +48,16 @@ export class SqliteDatabase {
   private queue: Pending[] = [];
   private scheduled = false;
   private closed = false;
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
   private readonly savepoint: Database.Statement;
   private readonly release: Database.Statement;
   private readonly rollbackTo: Database.Statement;
   /** Undefined for ':memory:' (nothing to make durable). */
   private readonly wal: WalSync | undefined;
+  private readonly checkpointer: Checkpointer | undefined;
 
-  constructor(path: string, { busyTimeoutMs = 5000 }: SqliteOptions = {}) {
+  constructor(path: string, { busyTimeoutMs = 5000, checkpointInWorker = false }: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -53,37 +68,66 @@ export class SqliteDatabase {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     this.db.pragma('cache_size = -65536');
+    // Every write runs in a savepoint, whose statement journal SQLite otherwise keeps in a
+    // temporary file: in memory, a station-post's storage work took half the time (227 -> 103 µs).
+    this.db.pragma('temp_store = MEMORY');
+    this.begin = this.db.prepare('BEGIN IMMEDIATE');
+    this.commit = this.db.prepare('COMMIT');
     this.savepoint = this.db.prepare('SAVEPOINT w');
     this.release = this.db.prepare('RELEASE w');
     this.rollbackTo = this.db.prepare('ROLLBACK TO w');
     this.wal = path === ':memory:' ? undefined : new WalSync(`${path}-wal`);
+    if (checkpointInWorker && path !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_FRAMES}`);
+      this.checkpointer = new Checkpointer(path, checkpointInWorker === true ? {} : checkpointInWorker);
+    }
   }
 
   /**
-   * Queues a write; all writes queued in one event-loop turn run in one transaction, each inside
-   * its own savepoint so one failing write rolls back only itself. Resolves after COMMIT.
+   * Queues a write. Writes run in one transaction per batch, each inside its own savepoint so one
+   * failing write rolls back only itself, and resolve after the COMMIT and the WAL fsync.
+   * A batch is what was queued up to the next event-loop turn, or, while the previous batch's
+   * fsync runs, everything queued until that fsync ends: those writers would wait for the next
+   * fsync anyway, so one larger transaction answers them as soon and costs far less than many.
    * Example: `const id = await db.write((d) => d.prepare('INSERT …').run().lastInsertRowid)`.
    */
   write<T>(fn: (db: Db) => T): Promise<T> {
     if (this.closed) return Promise.reject(new OioiError(100, 'storage is closed', { httpStatus: 503, retryAfter: 1 }));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  /** Runs the queued writes in one transaction. */
+  /** Flushes on the next turn, or once the fsync in flight (or a WAL rewind) is done. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.whenWritable(() => this.flush()));
+  }
+
+  /**
+   * Runs `fn` now when no fsync is in flight and the checkpointer does not hold the writer, else
+   * on a later turn once both are done: after the fsync's own callers were answered (their
+   * promises settle in that callback's microtasks), so those answers are not held up by `fn`.
+   */
+  private whenWritable(fn: () => void): void {
+    const again = () => setImmediate(() => this.whenWritable(fn));
+    if (this.wal?.syncing) return this.wal.whenIdle(again);
+    if (this.checkpointer?.hold) return this.checkpointer.whenReleased(again);
+    fn();
+  }
+
+  /** Runs up to MAX_BATCH queued writes in one transaction; the rest in the next one. */
   private flush(): void {
     this.scheduled = false;
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.length > MAX_BATCH ? this.queue.splice(0, MAX_BATCH) : this.queue;
+    if (batch === this.queue) this.queue = [];
+    else this.schedule();
     if (batch.length === 0) return;
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.begin.run();
     } catch (error) {
       for (const p of batch) p.reject(unavailable(error));
       return;
@@ -101,7 +145,8 @@ export class SqliteDatabase {
           outcomes.push({ ok: false, error });
         }
       }
-      this.db.exec('COMMIT');
+      this.commit.run();
+      this.checkpointer?.committed();
     } catch (error) {
       try {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -125,9 +170,9 @@ export class SqliteDatabase {
   /** Writes still queued, then closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.queue.length) await new Promise<void>((r) => setImmediate(r));
-    this.flush();
     this.closed = true;
+    while (this.queue.length) await new Promise<void>((r) => this.whenWritable(() => (this.flush(), r())));
+    await this.checkpointer?.close();
     await this.wal?.close();
     this.db.close();
   }

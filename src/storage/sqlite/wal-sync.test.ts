@@ -63,4 +63,48 @@ describe('WAL group commit', () => {
       await db.close();
     }
   });
+
+  it('should hold writes queued while an fsync runs and commit them together once it ends', async () => {
+    const db = await openSqlite(`sqlite:${join(dir, 'd.db')}`);
+    try {
+      await db.write((d) => d.exec('CREATE TABLE t (x INTEGER)'));
+      const wal = (db as unknown as { wal: WalSync }).wal;
+      // Each fsync lasts until the test lets it end.
+      const releases: Array<() => void> = [];
+      const held = wal as unknown as { syncFile: (fd: number, done: (e: null) => void) => void };
+      const real = held.syncFile;
+      held.syncFile = (fd, done) => releases.push(() => real(fd, done));
+      let commits = 0;
+      const counting = db.db.prepare('INSERT INTO t VALUES (?)');
+      const write = (i: number) => db.write(() => (commits++, counting.run(i)));
+      const first = write(0);
+      await until(() => releases.length === 1);
+      // Three event-loop turns of writes while the first batch's fsync is in flight.
+      const later: Array<Promise<unknown>> = [];
+      for (let turn = 1; turn <= 3; turn++) {
+        later.push(write(turn));
+        await new Promise((r) => setImmediate(r));
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(db.db.prepare('SELECT count(*) FROM t').pluck().get(), 1, 'nothing committed while the fsync runs');
+      releases.shift()!();
+      await first;
+      await until(() => releases.length === 1);
+      assert.equal(db.db.prepare('SELECT count(*) FROM t').pluck().get(), 4, 'the three held writes in one transaction');
+      releases.shift()!();
+      await Promise.all(later);
+      assert.equal(commits, 4);
+      held.syncFile = real;
+    } finally {
+      await db.close();
+    }
+  });
 });
+
+async function until(ok: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}

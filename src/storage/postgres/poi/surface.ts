@@ -11,6 +11,9 @@
  * this one statement (SET LOCAL), "Index Scan using stations_live_location, Index Cond: location <@
  * box, Order By: location <-> point" reading 1,002 rows, 1.6–1.9 ms. With a connector filter
  * (Combo >= 50 kW, a third of the stations) the forced plan read 3,018 stations instead of 100,000.
+ * Since migration 800 the index (`stations_live_location_covering`) also holds id, coordinates,
+ * private flag and owner: an unfiltered box is an Index Only Scan (200k stations, city box,
+ * LIMIT 202: 8 buffers, "Heap Fetches: 0", 0.3 ms).
  *
  * `<->` is the plain Euclidean distance in degrees, but the hub ranks by equirectangular distance
  * (longitude scaled by k = cos(centre latitude)), exactly as SQLite does. Since k·raw <= scaled <= raw,

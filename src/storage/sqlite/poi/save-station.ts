@@ -97,7 +97,8 @@ export function saveStationTx(st: SaveStatements, input: StationInput): SaveStat
   if (!existing) {
     const id = Number(st.insertStation.run(row).lastInsertRowid);
     input.connectors.forEach((c, i) => st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed));
-    index(st, id, input);
+    // A new id is in neither R*Tree (AUTOINCREMENT never hands out an id twice): insert only.
+    (input.isPrivate ? st.privateRtreeInsert : st.rtreeInsert).run(id, input.latitude, input.latitude, input.longitude, input.longitude);
     return { ok: true, stationId: id, created: true, changed: true, deleted: false };
   }
 

@@ -1,93 +1,122 @@
 /**
- * station-get-surface on SQLite: the N stations of a box nearest to its centre, without sorting
- * every station of a country-sized box.
+ * station-get-surface on SQLite: the N stations of a box nearest to its centre, read from
+ * `surface_stations` (migration 800), one narrow row per live station clustered by the Morton code
+ * of its grid cell, so a window is a few contiguous key ranges of a few pages, and each row holds
+ * everything the answer needs (no `stations` or `connectors` row is read, unless a connector
+ * filter asks).
  *
- * Nearest-first with a LIMIT cannot come from the R*Tree alone, and ORDER BY distance over a box
- * holding 100k stations costs tens of milliseconds. So the query works on a square window around
- * the centre: first shrunk (cheap R*Tree-only counts) until it holds fewer than a few times N
- * stations, then grown until the circle inscribed in it holds more than N matches (those are
- * then surely the nearest, anything outside the window being farther) or it covers the box.
- * Distances are equirectangular: longitude scaled by cos(centre latitude).
+ * Nearest-first with a LIMIT: the query works on a square window around the centre, grown until
+ * the circle inscribed in it holds more than N matches (those are then surely the nearest,
+ * anything outside the window being farther) or the window covers the box. It starts small (a few
+ * hundred metres: enough in a city centre) and grows by what the last window's density says it
+ * needs. Within a window SQLite computes the distances, keeps the N+1 nearest in the circle
+ * (ORDER BY distance, id LIMIT) and returns only those, with their answer fields.
+ * Distances are equirectangular: longitude scaled by cos(centre latitude); the answer does not
+ * depend on the windows tried, only on the data.
  */
 import type Database from 'better-sqlite3';
 import type { Db } from '../database.js';
 import type { ConnectorStatusValue, SurfaceQuery, SurfaceStationRecord } from '../../poi.js';
+import { connectorStatuses, SURFACE_CELL_BITS } from '../migrations/800-surface.js';
 
 interface Window { minLat: number; maxLat: number; minLon: number; maxLon: number; full: boolean }
-type Candidate = [id: number, lat: number, lon: number];
+type Row = [id: number, name: string, lat: number, lon: number, ownerType: string | null, staticChangedAt: number, connectorIds: string, statuses: string];
 
-/** How many times N stations a window may hold before it is shrunk. */
-const DENSITY_FACTOR = 4;
+const GRID = 2 ** SURFACE_CELL_BITS;
+/** The first window's half-side, degrees of latitude (about 550 m): ~100 stations in the densest city centres. */
+const FIRST_WINDOW = 0.005;
+/** At most this many grid blocks per window (before merging neighbours into one key range). */
+const MAX_BLOCKS = 24;
 
-const OVERLAP = 'r.max_lat >= @minLat AND r.min_lat <= @maxLat AND r.max_lon >= @minLon AND r.min_lon <= @maxLon';
+/** Spreads the 16 low bits of `v` to the even bits of the result (Morton order). */
+function spread(v: number): number {
+  v = (v | (v << 8)) & 0x00ff00ff;
+  v = (v | (v << 4)) & 0x0f0f0f0f;
+  v = (v | (v << 2)) & 0x33333333;
+  return (v | (v << 1)) & 0x55555555;
+}
 
-/** Prepared statements of surface queries; filtered candidate statements are cached per filter shape. */
+/** The grid column/row of a coordinate as migration 800's SQL computes it (clamped to the grid). */
+function axis(value: number, offset: number, span: number): number {
+  return Math.max(0, Math.min(GRID - 1, Math.trunc(((value + offset) * GRID) / span)));
+}
+
+/** The Morton code of grid cell (x, y), as the `cell` column holds it. Example: `surfaceCellOf(52.52, 13.4)`. */
+export function surfaceCellOf(lat: number, lon: number): number {
+  return mortonOf(axis(lon, 180, 360), axis(lat, 90, 180));
+}
+
+function mortonOf(x: number, y: number): number {
+  return spread(x) + 2 * spread(y);
+}
+
+/**
+ * The `cell` ranges [lo, hi] covering a window: grid blocks of 4^s cells (s the smallest that
+ * keeps the window within MAX_BLOCKS blocks), neighbours in Morton order merged. One cell of
+ * margin on each side: the rows are then filtered on their exact coordinates anyway.
+ */
+export function cellRanges(win: { minLat: number; maxLat: number; minLon: number; maxLon: number }): Array<[number, number]> {
+  const x0 = Math.max(0, axis(win.minLon, 180, 360) - 1);
+  const x1 = Math.min(GRID - 1, axis(win.maxLon, 180, 360) + 1);
+  const y0 = Math.max(0, axis(win.minLat, 90, 180) - 1);
+  const y1 = Math.min(GRID - 1, axis(win.maxLat, 90, 180) + 1);
+  let s = 0;
+  while (s < SURFACE_CELL_BITS && ((x1 >> s) - (x0 >> s) + 1) * ((y1 >> s) - (y0 >> s) + 1) > MAX_BLOCKS) s++;
+  const size = 4 ** s;
+  const starts: number[] = [];
+  for (let y = y0 >> s; y <= y1 >> s; y++) {
+    for (let x = x0 >> s; x <= x1 >> s; x++) starts.push(mortonOf(x, y) * size);
+  }
+  starts.sort((a, b) => a - b);
+  const out: Array<[number, number]> = [];
+  for (const lo of starts) {
+    const last = out[out.length - 1];
+    if (last && last[1] + 1 === lo) last[1] = lo + size - 1;
+    else out.push([lo, lo + size - 1]);
+  }
+  return out;
+}
+
+/** Prepared statements of surface queries, one per filter shape (built on first use). */
 export class SurfaceQueries {
-  private readonly count: Database.Statement;
-  private readonly publicBoxes: Database.Statement;
-  private readonly ownPrivate: Database.Statement;
-  private readonly exact: Database.Statement;
-  private readonly details: Database.Statement;
-  private readonly connectors: Database.Statement;
   private readonly shapes = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Db) {
-    this.count = db.prepare('SELECT count(*) FROM (SELECT 1 FROM station_rtree WHERE max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ? LIMIT ?)').pluck();
-    // Unfiltered: the public R*Tree alone (no row of `stations` is read), plus the asker's private ones.
-    this.publicBoxes = db.prepare(`SELECT r.id, r.min_lat, r.max_lat, r.min_lon, r.max_lon FROM station_rtree r WHERE ${OVERLAP}`).raw();
-    this.ownPrivate = db.prepare(`SELECT r.id, r.min_lat, r.max_lat, r.min_lon, r.max_lon FROM private_station_rtree r CROSS JOIN stations s ON s.id = r.id
-      WHERE ${OVERLAP} AND s.partner_id = @asker`).raw();
-    this.exact = db.prepare('SELECT id, latitude, longitude FROM stations WHERE id IN (SELECT value FROM json_each(?))').raw();
-    this.details = db.prepare('SELECT id, name, latitude, longitude, owner_type, static_changed_at FROM stations WHERE id IN (SELECT value FROM json_each(?))').raw();
-    this.connectors = db.prepare('SELECT station_id, id, status FROM connectors WHERE station_id IN (SELECT value FROM json_each(?)) ORDER BY station_id, position').raw();
-  }
-
-  /** The filtered candidate query for the filters present in `q` (built once per shape), or undefined without filters. */
-  private filtered(q: SurfaceQuery): Database.Statement | undefined {
-    const types = !!q.connectorTypes?.length;
-    const connector = types || q.speedAtLeast !== undefined || q.speedAtMost !== undefined;
-    const shape = `${q.operatorIds?.length ? 'o' : ''}${q.companyTypes?.length ? 'c' : ''}${types ? 't' : ''}${q.speedAtLeast !== undefined ? 'g' : ''}${q.speedAtMost !== undefined ? 'l' : ''}`;
-    if (shape === '') return undefined;
-    let stmt = this.shapes.get(shape);
-    if (stmt) return stmt;
-    let where = 's.latitude BETWEEN @minLat AND @maxLat AND s.longitude BETWEEN @minLon AND @maxLon';
-    if (shape.includes('o')) where += ' AND s.partner_id IN (SELECT value FROM json_each(@operators))';
-    if (shape.includes('c')) where += ' AND s.owner_type IN (SELECT value FROM json_each(@companyTypes))';
-    if (connector) {
-      // One connector must satisfy every connector filter at once: "a Type2 faster than 22 kW".
-      where += ' AND EXISTS (SELECT 1 FROM connectors c WHERE c.station_id = s.id';
-      if (types) where += ' AND c.type IN (SELECT value FROM json_each(@connectorTypes))';
-      if (q.speedAtLeast !== undefined) where += ' AND c.speed >= @speedAtLeast';
-      if (q.speedAtMost !== undefined) where += ' AND c.speed <= @speedAtMost';
-      where += ')';
-    }
-    const from = (tree: string) => `SELECT s.id, s.latitude, s.longitude FROM ${tree} r CROSS JOIN stations s ON s.id = r.id WHERE ${OVERLAP} AND ${where}`;
-    stmt = this.db.prepare(`${from('station_rtree')} UNION ALL ${from('private_station_rtree')} AND s.partner_id = @asker`).raw();
-    this.shapes.set(shape, stmt);
-    return stmt;
+    this.statement('');
   }
 
   /**
-   * Stations of the window from the R*Trees alone. A box certainly inside the window is a match;
-   * one that only overlaps it (32-bit rounding, within a metre of an edge) is checked on `stations`.
+   * The window query for the filters present in `shape` (letters of `run`). Anonymous parameters,
+   * in this order: cLon, k, cLon, k, cLat, cLat, ranges, minLat, maxLat, minLon, maxLon, asker,
+   * then each filter's value, radius, limit (binding an array costs less than named ones).
    */
-  private unfiltered(win: Omit<Window, 'full'>, asker: number): Candidate[] {
-    const out: Candidate[] = [];
-    const unsure: number[] = [];
-    const take = (rows: Array<[number, number, number, number, number]>) => {
-      for (const [id, a, b, c, d] of rows) {
-        if (a >= win.minLat && b <= win.maxLat && c >= win.minLon && d <= win.maxLon) out.push([id, (a + b) / 2, (c + d) / 2]);
-        else unsure.push(id);
-      }
-    };
-    take(this.publicBoxes.all(win) as any);
-    take(this.ownPrivate.all({ ...win, asker }) as any);
-    if (unsure.length) {
-      for (const [id, lat, lon] of this.exact.all(JSON.stringify(unsure)) as Candidate[]) {
-        if (lat >= win.minLat && lat <= win.maxLat && lon >= win.minLon && lon <= win.maxLon) out.push([id, lat, lon]);
-      }
+  private statement(shape: string): Database.Statement {
+    let stmt = this.shapes.get(shape);
+    if (stmt) return stmt;
+    // Same arithmetic, in the same order, as the hub always used: dy = lat - cLat, dx = (lon - cLon) * k, sqrt(dx² + dy²).
+    let where = `s.cell BETWEEN r.value ->> 0 AND r.value ->> 1
+      AND s.lat BETWEEN ? AND ? AND s.lon BETWEEN ? AND ? AND (s.is_private = 0 OR s.partner_id = ?)`;
+    if (shape.includes('o')) where += ' AND s.partner_id IN (SELECT value FROM json_each(?))';
+    if (shape.includes('c')) where += ' AND s.owner_type IN (SELECT value FROM json_each(?))';
+    if (/[tgl]/.test(shape)) {
+      // One connector must satisfy every connector filter at once: "a Type2 faster than 22 kW".
+      where += ' AND EXISTS (SELECT 1 FROM connectors c WHERE c.station_id = s.id';
+      if (shape.includes('t')) where += ' AND c.type IN (SELECT value FROM json_each(?))';
+      if (shape.includes('g')) where += ' AND c.speed >= ?';
+      if (shape.includes('l')) where += ' AND c.speed <= ?';
+      where += ')';
     }
-    return out;
+    // CROSS JOIN: the ranges drive, each one a seek and a scan of `surface_stations`' key.
+    // `LIMIT ? + 0`, not `LIMIT ?`: SQLite 3.53 re-prepares a statement whose LIMIT is a bare
+    // parameter at every run (it may plan by its value), which cost more than the query itself.
+    // A station marked in map_dirty changed status since its row was written: its statuses come
+    // from `connectors` (migration 830), in position order like the row's.
+    stmt = this.db.prepare(`SELECT s.id, s.name, s.lat, s.lon, s.owner_type, s.static_changed_at, s.connector_ids,
+        CASE WHEN EXISTS (SELECT 1 FROM map_dirty m WHERE m.station_id = s.id) THEN ${connectorStatuses('s.id')} ELSE s.statuses END,
+        sqrt(((s.lon - ?) * ?) * ((s.lon - ?) * ?) + (s.lat - ?) * (s.lat - ?)) AS d
+      FROM json_each(?) r CROSS JOIN surface_stations s WHERE ${where} AND d <= ? ORDER BY d, s.id LIMIT ? + 0`).raw();
+    this.shapes.set(shape, stmt);
+    return stmt;
   }
 
   /** Runs a surface query. Example: `queries.run({ minLat: 52, maxLat: 53, minLon: 13, maxLon: 14, askerPartnerId: 2, limit: 500 })`. */
@@ -104,54 +133,42 @@ export class SurfaceQueries {
       };
     };
     const need = q.limit + 1;
-    const cap = need * DENSITY_FACTOR;
-    let w = Math.max((q.maxLat - q.minLat) / 2, ((q.maxLon - q.minLon) / 2) * k);
-    for (let i = 0; i < 40 && w > 1e-7; i++) {
-      const win = windowOf(w);
-      if ((this.count.get(win.minLat, win.maxLat, win.minLon, win.maxLon, cap) as number) < cap) break;
-      w /= 2;
-    }
-    const stmt = this.filtered(q);
-    // Each shape uses exactly the parameters of the filters present (absent ones must not be missing).
-    const filters: Record<string, unknown> = { asker: q.askerPartnerId };
-    if (q.operatorIds?.length) filters.operators = JSON.stringify(q.operatorIds);
-    if (q.companyTypes?.length) filters.companyTypes = JSON.stringify(q.companyTypes);
-    if (q.connectorTypes?.length) filters.connectorTypes = JSON.stringify(q.connectorTypes);
-    if (q.speedAtLeast !== undefined) filters.speedAtLeast = q.speedAtLeast;
-    if (q.speedAtMost !== undefined) filters.speedAtMost = q.speedAtMost;
+    let shape = '';
+    const filters: unknown[] = [];
+    if (q.operatorIds?.length) (shape += 'o'), filters.push(JSON.stringify(q.operatorIds));
+    if (q.companyTypes?.length) (shape += 'c'), filters.push(JSON.stringify(q.companyTypes));
+    if (q.connectorTypes?.length) (shape += 't'), filters.push(JSON.stringify(q.connectorTypes));
+    if (q.speedAtLeast !== undefined) (shape += 'g'), filters.push(q.speedAtLeast);
+    if (q.speedAtMost !== undefined) (shape += 'l'), filters.push(q.speedAtMost);
+    const stmt = this.statement(shape);
     const excluded = q.excludes?.length ? new Set(q.excludes) : undefined;
+    // Excluded stations are dropped here: asking for that many more keeps the N+1 nearest others.
+    const lim = need + (q.excludes?.length ?? 0);
+    let w = Math.min(FIRST_WINDOW, Math.max((q.maxLat - q.minLat) / 2, ((q.maxLon - q.minLon) / 2) * k));
+    if (!(w > 0)) w = 1e-9;
     for (;;) {
-      const { full, ...box } = windowOf(w);
-      const scored: Array<{ id: number; d: number }> = [];
-      const rows = stmt ? (stmt.all({ ...filters, ...box }) as Candidate[]) : this.unfiltered(box, q.askerPartnerId);
-      for (const [id, lat, lon] of rows) {
-        if (excluded?.has(id)) continue;
-        const dy = lat - cLat;
-        const dx = (lon - cLon) * k;
-        const d = Math.sqrt(dx * dx + dy * dy);
-        // Outside the inscribed circle a nearer station may still lie outside the window.
-        if (full || d <= w * (1 - 1e-12)) scored.push({ id, d });
+      const win = windowOf(w);
+      // Outside the inscribed circle a nearer station may still lie outside the window.
+      const radius = win.full ? Number.MAX_VALUE : w * (1 - 1e-12);
+      let rows = stmt.all(cLon, k, cLon, k, cLat, cLat, JSON.stringify(cellRanges(win)), win.minLat, win.maxLat, win.minLon, win.maxLon,
+        q.askerPartnerId, ...filters, radius, lim) as Row[];
+      if (excluded) rows = rows.filter((r) => !excluded.has(r[0]));
+      if (win.full || rows.length >= need) {
+        return { stations: rows.slice(0, q.limit).map(recordOf), hasMore: rows.length > q.limit };
       }
-      if (full || scored.length >= need) {
-        scored.sort((a, b) => a.d - b.d || a.id - b.id);
-        const ids = scored.slice(0, q.limit).map((s) => s.id);
-        return { stations: this.load(ids), hasMore: scored.length > q.limit };
-      }
-      w *= 2;
+      // Grow to what the circle's density says holds N+1 (with a margin), by 1.25x to 4x.
+      w *= rows.length === 0 ? 4 : Math.min(4, Math.max(1.25, 1.2 * Math.sqrt(need / rows.length)));
     }
   }
+}
 
-  /** Name, position and connector statuses of the chosen stations, in the given order: two queries. */
-  private load(ids: number[]): SurfaceStationRecord[] {
-    if (ids.length === 0) return [];
-    const json = JSON.stringify(ids);
-    const byId = new Map<number, SurfaceStationRecord>();
-    for (const [id, name, latitude, longitude, ownerType, staticChangedAt] of this.details.all(json) as any[]) {
-      byId.set(id, { id, name, latitude, longitude, ownerType, staticChangedAt, connectors: [] });
-    }
-    for (const [stationId, id, status] of this.connectors.all(json) as Array<[number, number, ConnectorStatusValue]>) {
-      byId.get(stationId)?.connectors.push({ id, status });
-    }
-    return ids.map((id) => byId.get(id)!).filter(Boolean);
+/** A surface row as the repository answers it. */
+function recordOf([id, name, latitude, longitude, ownerType, staticChangedAt, connectorIds, statuses]: Row): SurfaceStationRecord {
+  const connectors: SurfaceStationRecord['connectors'] = [];
+  if (connectorIds !== '') {
+    const ids = connectorIds.split(',');
+    const st = statuses.split(',');
+    for (let i = 0; i < ids.length; i++) connectors.push({ id: Number(ids[i]), status: st[i] as ConnectorStatusValue });
   }
+  return { id, name, latitude, longitude, ownerType, staticChangedAt, connectors };
 }

@@ -1,0 +1,54 @@
+/**
+ * AuthorizationRepository.verifyOffline on every engine: the same answers and records as
+ * accountByUid, whitelistHit and recordAuthorization called one after the other (what rfid-verify
+ * did before it asked storage once).
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { aPartner, testEngines, useStorage } from '../../storage/contract/test-support/setup.js';
+
+for (const engine of testEngines()) {
+  describe(`verifyOffline on ${engine}`, () => {
+    const h = useStorage(engine);
+    const repo = () => h.storage.authorization;
+    let emp1: { id: number; identifier: string };
+    let emp2: { id: number; identifier: string };
+    const at = new Date('2026-11-24T08:00:00.000Z');
+    before(async () => {
+      emp1 = await aPartner(h.storage, 'emp1', ['emp']);
+      emp2 = await aPartner(h.storage, 'emp2', ['emp']);
+      await repo().replaceWhitelist(emp2.identifier, emp2.id, ['C0C0C0C0', 'D0D0D0D0']);
+      await repo().replaceWhitelist(emp1.identifier, emp1.id, ['D0D0D0D0', '0A0A0A0A']);
+      await repo().addAccount({ evcoId: 'DE*8PS*000000001*A', rfids: ['0A0A0A0A'], locked: false, hasPayment: true });
+      await repo().addAccount({ evcoId: 'DE*8PS*000000002*A', rfids: ['0B0B0B0B'], locked: true, hasPayment: true });
+      await repo().addAccount({ evcoId: 'DE*8PS*000000003*A', rfids: ['0C0C0C0C'], locked: false, hasPayment: false });
+    });
+
+    it('should answer from an active account before any whitelist and record the hub as the authorizer', async () => {
+      assert.deepEqual(await repo().verifyOffline('0A0A0A0A', at), { source: 'account', evcoId: 'DE*8PS*000000001*A', locked: false, hasPayment: true });
+      assert.deepEqual(await repo().authorizedBy('0A0A0A0A'), { partnerId: null, evcoId: 'DE*8PS*000000001*A' });
+    });
+
+    it('should answer a locked or unpaid account without recording an authorization', async () => {
+      assert.deepEqual(await repo().verifyOffline('0B0B0B0B', at), { source: 'account', evcoId: 'DE*8PS*000000002*A', locked: true, hasPayment: true });
+      assert.deepEqual(await repo().verifyOffline('0C0C0C0C', at), { source: 'account', evcoId: 'DE*8PS*000000003*A', locked: false, hasPayment: false });
+      assert.equal(await repo().authorizedBy('0B0B0B0B'), undefined);
+      assert.equal(await repo().authorizedBy('0C0C0C0C'), undefined);
+    });
+
+    it('should answer the whitelist of the lowest partner id and record it, replacing an older authorization', async () => {
+      await repo().recordAuthorization('D0D0D0D0', { partnerId: emp2.id, evcoId: 'DE*8PS*000000009*A' }, new Date('2026-01-01T00:00:00Z'));
+      const v = await repo().verifyOffline('D0D0D0D0', at);
+      assert.deepEqual(v, { source: 'whitelist', hit: await repo().whitelistHit('D0D0D0D0') });
+      assert.equal(v.source === 'whitelist' && v.hit.partnerId, Math.min(emp1.id, emp2.id));
+      assert.deepEqual(await repo().authorizedBy('D0D0D0D0'), { partnerId: Math.min(emp1.id, emp2.id) });
+      assert.deepEqual(await repo().verifyOffline('C0C0C0C0', at), { source: 'whitelist', hit: { partnerId: emp2.id, partnerIdentifier: emp2.identifier } });
+      assert.deepEqual(await repo().authorizedBy('C0C0C0C0'), { partnerId: emp2.id });
+    });
+
+    it('should answer none for an unknown UID and record nothing', async () => {
+      assert.deepEqual(await repo().verifyOffline('E0E0E0E0', at), { source: 'none' });
+      assert.equal(await repo().authorizedBy('E0E0E0E0'), undefined);
+    });
+  });
+}

@@ -1,0 +1,88 @@
+/** WAL checkpoints on a worker thread: the writer's commits never copy pages or fsync the database file. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { openSqlite, type SqliteDatabase } from './database.js';
+import type { Checkpointer } from './checkpointer.js';
+
+const checkpointerOf = (db: SqliteDatabase) => (db as unknown as { checkpointer: Checkpointer }).checkpointer;
+
+/** Writes `batches` transactions of 50 rows of 1 KB each (about 13 WAL frames per transaction). */
+async function load(db: SqliteDatabase, batches: number, from = 0): Promise<void> {
+  const insert = db.db.prepare('INSERT INTO t (id, v) VALUES (?, randomblob(1000))');
+  for (let b = 0; b < batches; b++) {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => db.write(() => insert.run(from + b * 50 + i))));
+  }
+}
+
+describe('WAL checkpoints on a worker thread', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oioi-ckpt-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should checkpoint from the worker while the writer commits, and keep the WAL short', async () => {
+    const path = join(dir, 'a.db');
+    const db = await openSqlite(`sqlite:${path}`, { checkpointInWorker: { intervalMs: 10, rewindFrames: 100 } });
+    await db.write((d) => d.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)'));
+    assert.equal(db.db.pragma('wal_autocheckpoint', { simple: true }), 50_000, "the writer's own checkpoint is only a backstop");
+    await load(db, 80);
+    const c = checkpointerOf(db);
+    assert.equal(c.lastError, undefined);
+    assert.ok(c.done.checkpoints >= 2, `checkpoints ${c.done.checkpoints}`);
+    // About 80 transactions of 13 frames were written: without checkpoints the WAL would hold them all.
+    const walFrames = Math.floor((statSync(`${path}-wal`).size - 32) / (4096 + 24));
+    assert.ok(walFrames < 700, `the WAL was reused from its start, ${walFrames} frames long`);
+    await db.close();
+    const again = await openSqlite(`sqlite:${path}`);
+    assert.equal(again.db.prepare('SELECT count(*) FROM t').pluck().get(), 4000);
+    await again.close();
+  });
+
+  it('should hold the writer while it copies the rest of a long WAL that commits kept it from finishing', async () => {
+    const db = await openSqlite(`sqlite:${join(dir, 'h.db')}`, { checkpointInWorker: { intervalMs: 60_000, rewindFrames: 100 } });
+    await db.write((d) => d.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)'));
+    const c = checkpointerOf(db);
+    // The first (concurrent) checkpoint reports a long WAL it could not finish; the second is held open by the test.
+    let finishSecond!: () => void;
+    const calls: string[] = [];
+    (c as unknown as { checkpoint: () => Promise<unknown> }).checkpoint = () => {
+      calls.push(calls.length === 0 ? 'concurrent' : 'to the end');
+      if (calls.length === 1) return Promise.resolve({ busy: 0, log: 500, checkpointed: 120 });
+      return new Promise((r) => (finishSecond = () => r({ busy: 0, log: 520, checkpointed: 520 })));
+    };
+    const ticked = c.tick();
+    await until(() => calls.length === 2);
+    assert.equal(c.hold, true);
+    const held = db.write((d) => d.prepare('INSERT INTO t (id) VALUES (1)').run());
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(db.db.prepare('SELECT count(*) FROM t').pluck().get(), 0, 'no transaction while the WAL is copied to its end');
+    finishSecond();
+    await ticked;
+    await held;
+    assert.equal(c.hold, false);
+    assert.equal(c.done.rewinds, 1);
+    assert.equal(db.db.prepare('SELECT count(*) FROM t').pluck().get(), 1);
+    await db.close();
+  });
+
+  it('should leave checkpoints to SQLite when off (tools), and close cleanly when on', async () => {
+    const tool = await openSqlite(`sqlite:${join(dir, 'b.db')}`);
+    assert.equal(tool.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    assert.equal(checkpointerOf(tool), undefined);
+    await tool.close();
+    const server = await openSqlite(`sqlite:${join(dir, 'c.db')}`, { checkpointInWorker: true });
+    await server.write((d) => d.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)'));
+    await load(server, 2);
+    await server.close();
+    await assert.rejects(server.write(() => 1), (e: { code?: number }) => e.code === 100);
+  });
+});
+
+async function until(ok: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}

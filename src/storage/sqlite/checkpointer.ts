@@ -1,0 +1,141 @@
+/**
+ * WAL checkpoints on a worker thread. SQLite's automatic checkpoint runs inside the COMMIT that
+ * crosses the threshold, on the event-loop thread: it copies the WAL's pages into the database
+ * file and fsyncs both, a stall of several milliseconds (tens on a busy disk) every thousand
+ * pages, during which the hub parses and answers nothing. Here a second connection, on its own
+ * thread, checkpoints every `intervalMs` while the hub keeps committing (PASSIVE: it never blocks
+ * the writer). A checkpoint that runs alongside commits cannot reach the WAL's end, and SQLite
+ * only rewinds a WAL that was copied to its end, so once the WAL is longer than `rewindFrames`
+ * the writer holds its next transaction while the worker copies the few frames left (see
+ * `SqliteDatabase.flush`); the first commit after that starts the WAL from its beginning again.
+ * The writer's own automatic checkpoint stays on at `backstopFrames`, in case this worker falls
+ * behind or fails.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** Options of a Checkpointer (tests use small values). */
+export interface CheckpointerOptions {
+  /** Milliseconds between checkpoints while there are new commits (default 250). */
+  intervalMs?: number;
+  /** WAL frames after which the WAL is copied to its end and rewound (default 16384, 64 MiB of 4 KiB pages). */
+  rewindFrames?: number;
+}
+
+/** What one `PRAGMA wal_checkpoint` reported. */
+export interface CheckpointResult { busy: number; log: number; checkpointed: number }
+
+// The worker's code: CommonJS evaluated in the thread, so it runs the same from src/ (tsx) and dist/.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+// FULL or NORMAL both fsync the WAL before and the database file after a checkpoint.
+db.pragma('synchronous = NORMAL');
+db.pragma('wal_autocheckpoint = 0');
+parentPort.on('message', (m) => {
+  if (m === 'close') { db.close(); parentPort.close(); return; }
+  try {
+    parentPort.postMessage({ ok: true, result: db.pragma('wal_checkpoint(PASSIVE)')[0] });
+  } catch (error) {
+    parentPort.postMessage({ ok: false, error: String(error && error.message || error) });
+  }
+});
+`;
+
+/** Example: `const c = new Checkpointer('./data/oioi.db'); c.committed(); … await c.close()`. */
+export class Checkpointer {
+  private readonly worker: Worker;
+  private readonly timer: NodeJS.Timeout;
+  private readonly rewindFrames: number;
+  private dirty = false;
+  private running = false;
+  /** The writer must not start a transaction: the WAL is being copied to its end. */
+  private holding = false;
+  private released: Array<() => void> = [];
+  private replies: Array<(r: CheckpointResult | undefined) => void> = [];
+  private closed = false;
+  /** The last error the worker reported (the writer's own checkpoint still runs at its threshold). */
+  lastError: string | undefined;
+  /** Checkpoints the worker ran, and how many of them copied the WAL to its end while holding the writer. */
+  readonly done = { checkpoints: 0, rewinds: 0 };
+
+  constructor(path: string, { intervalMs = 250, rewindFrames = 16_384 }: CheckpointerOptions = {}) {
+    this.rewindFrames = rewindFrames;
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER, { eval: true, workerData: { path, module } });
+    this.worker.unref();
+    this.worker.on('message', (m: { ok: boolean; result?: CheckpointResult; error?: string }) => {
+      if (!m.ok) this.lastError = m.error;
+      this.replies.shift()?.(m.ok ? m.result : undefined);
+    });
+    this.worker.on('error', (error) => (this.lastError = String(error?.message ?? error)));
+    // A worker that is gone answers nothing more: whoever waits goes on (the backstop remains).
+    this.worker.on('exit', () => {
+      for (const r of this.replies.splice(0)) r(undefined);
+    });
+    this.timer = setInterval(() => void this.tick(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Tells that a transaction was committed (there is something to copy). */
+  committed(): void {
+    this.dirty = true;
+  }
+
+  /** True while the writer must wait before its next transaction. */
+  get hold(): boolean {
+    return this.holding;
+  }
+
+  /** Calls `fn` once the writer may go on (at once when it may). */
+  whenReleased(fn: () => void): void {
+    if (!this.holding) fn();
+    else this.released.push(fn);
+  }
+
+  /** One checkpoint, then the rewind when the WAL has grown long. Resolves with what the concurrent checkpoint reported. */
+  async tick(): Promise<CheckpointResult | undefined> {
+    if (this.running || !this.dirty || this.closed) return undefined;
+    this.running = true;
+    this.dirty = false;
+    try {
+      const r = await this.checkpoint();
+      if (r) this.done.checkpoints++;
+      if (r && r.log >= this.rewindFrames && r.checkpointed < r.log && !this.closed) {
+        // Nobody writes while holding, so this one reaches the WAL's end (unless another process
+        // reads an older snapshot: then the WAL rewinds on a later tick).
+        this.holding = true;
+        try {
+          if (await this.checkpoint()) this.done.rewinds++;
+        } finally {
+          this.holding = false;
+          for (const fn of this.released.splice(0)) fn();
+        }
+      }
+      return r;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private checkpoint(): Promise<CheckpointResult | undefined> {
+    return new Promise((resolve) => {
+      this.replies.push(resolve);
+      this.worker.postMessage('checkpoint');
+    });
+  }
+
+  /** Stops the timer and the worker, after the checkpoint in flight. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
+    // Unref'd so an idle hub can exit; referenced again so this wait keeps the process alive.
+    this.worker.ref();
+    this.worker.postMessage('close');
+    await exited;
+  }
+}

@@ -1,0 +1,39 @@
+/** The JSON-lines logger: one write per event-loop turn on buffered streams, nothing lost at exit. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { createLogger } from './logger.js';
+
+describe('createLogger', () => {
+  it('should write the lines of one turn in one write, time and level first', async () => {
+    const writes: string[] = [];
+    const log = createLogger({ level: 'info', stream: { write: (c: string) => writes.push(c) }, buffered: true });
+    log.info({ requestId: 'a', status: 200 });
+    log.warn({ msg: 'slow' });
+    log.error({});
+    assert.equal(writes.length, 0, 'nothing written within the turn');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 1);
+    const lines = writes[0]!.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [Object.keys(l).slice(0, 2), l.level]), [[['time', 'level'], 'info'], [['time', 'level'], 'warn'], [['time', 'level'], 'error']]);
+    assert.equal(lines[0].status, 200);
+    assert.ok(!Number.isNaN(Date.parse(lines[0].time)));
+  });
+
+  it('should write at once past 64 KiB, and every line at once on an unbuffered stream', () => {
+    const writes: string[] = [];
+    const log = createLogger({ level: 'info', stream: { write: (c: string) => writes.push(c) }, buffered: true });
+    for (let i = 0; i < 700; i++) log.info({ pad: 'x'.repeat(100) });
+    assert.ok(writes.length >= 1, 'flushed when the buffer passed 64 KiB');
+    const direct: string[] = [];
+    createLogger({ level: 'info', stream: { write: (c: string) => direct.push(c) } }).info({ a: 1 });
+    assert.equal(direct.length, 1);
+  });
+
+  it('should write pending stdout lines when the process exits right after logging', () => {
+    const code = `import('./src/transport/server/logger.ts').then(({ createLogger }) => { const l = createLogger({ level: 'info' }); for (let i = 0; i < 3; i++) l.info({ n: i }); process.exit(0); })`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).n), [0, 1, 2]);
+  });
+});
