@@ -27,8 +27,8 @@ export async function startAuthenticator(storage: Storage, { refreshMs = 250 } =
   let keys = new Map<string, { hash: string; partnerId: number }>();
   let partners = new Map<number, PartnerRecord>();
   let byIdentifier = new Map<string, PartnerRecord>();
-  let principals = new Map<string, Principal>();
-  let verified = new Map<string, Buffer>();
+  /** Keys that matched since the last reload: the secret that matched and the principal it gave. */
+  let matched = new Map<string, { secret: Buffer; principal: Principal }>();
   let token = '';
 
   async function reload(): Promise<void> {
@@ -37,8 +37,7 @@ export async function startAuthenticator(storage: Storage, { refreshMs = 250 } =
     partners = new Map(list.map((p) => [p.id, p]));
     byIdentifier = new Map(list.flatMap((p) => p.partnerIdentifiers.map((i) => [i, p] as const)));
     keys = new Map(active.map((k) => [k.id, { hash: k.secretHash, partnerId: k.partnerId }]));
-    principals = new Map();
-    verified = new Map();
+    matched = new Map();
     token = nextToken;
   }
   await reload();
@@ -66,18 +65,13 @@ export async function startAuthenticator(storage: Storage, { refreshMs = 250 } =
       // A secret that matched once is kept (until the next reload) and compared in constant time:
       // a SHA-256 per request was a visible share of a status post's CPU.
       const presented = Buffer.from(parsed.secret);
-      const known = verified.get(parsed.id);
-      if (!(known && known.length === presented.length && timingSafeEqual(known, presented))) {
-        if (!secretMatches(parsed.secret, key.hash)) return undefined;
-        verified.set(parsed.id, presented);
-      }
-      let principal = principals.get(parsed.id);
-      if (!principal) {
-        const p = partners.get(key.partnerId);
-        if (!p) return undefined;
-        principal = Object.freeze({ partnerId: String(p.id), name: p.name, roles: p.roles, partnerIdentifiers: p.partnerIdentifiers, keyId: parsed.id });
-        principals.set(parsed.id, principal);
-      }
+      const known = matched.get(parsed.id);
+      if (known && known.secret.length === presented.length && timingSafeEqual(known.secret, presented)) return known.principal;
+      if (!secretMatches(parsed.secret, key.hash)) return undefined;
+      const p = partners.get(key.partnerId);
+      if (!p) return undefined;
+      const principal: Principal = Object.freeze({ partnerId: String(p.id), name: p.name, roles: p.roles, partnerIdentifiers: p.partnerIdentifiers, keyId: parsed.id });
+      matched.set(parsed.id, { secret: presented, principal });
       return principal;
     },
     partner: (id) => partners.get(id),

@@ -7,9 +7,9 @@
  * the writer). A checkpoint that runs alongside commits cannot reach the WAL's end, and SQLite
  * only rewinds a WAL that was copied to its end, so once the WAL is longer than `rewindFrames`
  * the writer holds its next transaction while the worker copies the few frames left (see
- * `SqliteDatabase.flush`); the first commit after that starts the WAL from its beginning again.
- * The writer's own automatic checkpoint stays on at `backstopFrames`, in case this worker falls
- * behind or fails.
+ * `SqliteDatabase.whenWritable`); the first commit after that starts the WAL from its beginning
+ * again. The writer's own automatic checkpoint stays on at a high threshold (database.ts,
+ * `BACKSTOP_FRAMES`), in case this worker falls behind or fails.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';

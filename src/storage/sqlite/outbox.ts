@@ -13,14 +13,15 @@ import { preparedOn } from './statement-cache.js';
  * GROUP BY over the open rows read the whole backlog on every call (16 ms at 60k open rows, and
  * the worker calls it per delivery). Every outbox row's partner is in `partners` (foreign key).
  *
- * Only the heads' ids and due times come from SQL; which are due, their order and the limit are
- * worked out here and the due rows read by id. Sorting whole rows in SQL (ORDER BY over `o.*`)
+ * Only the due heads' ids and due times come from SQL; their order and the limit are worked out
+ * here and the due rows read by id. Sorting whole rows in SQL (ORDER BY over `o.*`)
  * built a temporary B-tree per call, which cost the worker more than the rest of a delivery's
  * storage work (about 2x the time of this form on a typical backlog).
  */
 const HEADS_SQL = `
   SELECT o.id, o.next_attempt_at FROM partners p
-  JOIN outbox o ON o.id = (SELECT h.id FROM outbox h WHERE h.partner_id = p.id AND h.state IN ('pending','failing') ORDER BY h.id LIMIT 1)`;
+  JOIN outbox o ON o.id = (SELECT h.id FROM outbox h WHERE h.partner_id = p.id AND h.state IN ('pending','failing') ORDER BY h.id LIMIT 1)
+  WHERE o.next_attempt_at <= ?`;
 /** A head read again by id: still open (another process, `oioi outbox`, may have changed it in between). */
 const OPEN_ROW_SQL = "SELECT * FROM outbox WHERE id = ? AND state IN ('pending','failing')";
 
@@ -33,7 +34,7 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async due(now: number, limit: number): Promise<OutboxEntry[]> {
-    const heads = (preparedOn(this.s.db, HEADS_SQL).all() as Array<{ id: number; next_attempt_at: number }>).filter((h) => h.next_attempt_at <= now);
+    const heads = preparedOn(this.s.db, HEADS_SQL).all(now) as Array<{ id: number; next_attempt_at: number }>;
     // Oldest due first, ties by id: the order the previous ORDER BY next_attempt_at, id gave.
     if (heads.length > 1) heads.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id);
     const byId = preparedOn(this.s.db, OPEN_ROW_SQL);

@@ -89,7 +89,7 @@ export class WalSync {
   }
 
   private drained(): void {
-    if (!this.running && this.waiting.length === 0) for (const fn of this.idle.splice(0)) fn();
+    if (!this.syncing) for (const fn of this.idle.splice(0)) fn();
   }
 
   /** Waits for the fsync in flight, then closes the file. */

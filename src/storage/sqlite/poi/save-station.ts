@@ -46,6 +46,11 @@ export function saveStatements(db: Db): SaveStatements {
 function index(st: SaveStatements, id: number, input: StationInput): void {
   st.rtreeDelete.run(id);
   st.privateRtreeDelete.run(id);
+  indexNew(st, id, input);
+}
+
+/** Puts a station in its R*Tree; alone for an id in neither tree yet (a new station). */
+function indexNew(st: SaveStatements, id: number, input: StationInput): void {
   (input.isPrivate ? st.privateRtreeInsert : st.rtreeInsert).run(id, input.latitude, input.latitude, input.longitude, input.longitude);
 }
 
@@ -98,7 +103,7 @@ export function saveStationTx(st: SaveStatements, input: StationInput): SaveStat
     const id = Number(st.insertStation.run(row).lastInsertRowid);
     input.connectors.forEach((c, i) => st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed));
     // A new id is in neither R*Tree (AUTOINCREMENT never hands out an id twice): insert only.
-    (input.isPrivate ? st.privateRtreeInsert : st.rtreeInsert).run(id, input.latitude, input.latitude, input.longitude, input.longitude);
+    indexNew(st, id, input);
     return { ok: true, stationId: id, created: true, changed: true, deleted: false };
   }
 
