@@ -44,11 +44,26 @@ if (!env.OIOI_TEST_PG_URL && engines.includes('postgres')) {
   env.OIOI_TEST_PG_URL = cluster.url;
 }
 
-const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...flags, ...files];
+// A test whose promise never settles fails after TEST_TIMEOUT_MS (tests that need longer say so).
+const TEST_TIMEOUT_MS = 300_000;
+// A test file that never exits (a handle left open after its tests ended) would hold the run
+// forever: past RUN_LIMIT_MIN minutes the run is stopped, naming the files still running.
+const RUN_LIMIT_MIN = Number(process.env.OIOI_TEST_RUN_LIMIT_MIN ?? 30);
+const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...flags, ...files];
 const child = spawn(process.execPath, args, { stdio: 'inherit', env });
 // Ctrl-C reaches the test runner too (same process group); we wait for it, then clean up.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+let overrun = false;
+const watchdog = setTimeout(() => {
+  overrun = true;
+  const running = spawnSync('ps', ['-o', 'etime=,args=', '--ppid', String(child.pid)], { encoding: 'utf8' }).stdout.trim();
+  console.error(`\nThe test run passed ${RUN_LIMIT_MIN} minutes and was stopped. Test processes still running:\n${running || '(none)'}`);
+  child.kill('SIGTERM');
+  setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+}, RUN_LIMIT_MIN * 60_000);
+watchdog.unref();
 child.on('exit', (code, signal) => {
+  clearTimeout(watchdog);
   cluster?.stop();
-  process.exit(code ?? (signal ? 1 : 0));
+  process.exit(overrun ? 1 : code ?? (signal ? 1 : 0));
 });

@@ -5,8 +5,9 @@
  * pages, during which the hub parses and answers nothing. Here a second connection, on its own
  * thread, checkpoints every `intervalMs` while the hub keeps committing (PASSIVE: it never blocks
  * the writer). A checkpoint that runs alongside commits cannot reach the WAL's end, and SQLite
- * only rewinds a WAL that was copied to its end, so once the WAL is longer than `rewindFrames`
- * the writer holds its next transaction while the worker copies the few frames left (see
+ * rewinds the WAL only for a writer that begins after it was copied to its end, so once the WAL
+ * is longer than `rewindFrames` the writer holds its next transaction while the worker copies
+ * the few frames left (see
  * `SqliteDatabase.whenWritable`); the first commit after that starts the WAL from its beginning
  * again. The writer's own automatic checkpoint stays on at a high threshold (database.ts,
  * `BACKSTOP_FRAMES`), in case this worker falls behind or fails.
@@ -56,6 +57,7 @@ export class Checkpointer {
   private released: Array<() => void> = [];
   private replies: Array<(r: CheckpointResult | undefined) => void> = [];
   private closed = false;
+  private exited = false;
   /** The last error the worker reported (the writer's own checkpoint still runs at its threshold). */
   lastError: string | undefined;
   /** Checkpoints the worker ran, and how many of them copied the WAL to its end while holding the writer. */
@@ -64,17 +66,23 @@ export class Checkpointer {
   constructor(path: string, { intervalMs = 250, rewindFrames = 16_384 }: CheckpointerOptions = {}) {
     this.rewindFrames = rewindFrames;
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { path, module } });
-    this.worker.unref();
+    // execArgv []: none of the parent's flags (--input-type=module would make this code ESM, a
+    // loader such as tsx would only slow the thread's start).
+    this.worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { path, module } });
     this.worker.on('message', (m: { ok: boolean; result?: CheckpointResult; error?: string }) => {
       if (!m.ok) this.lastError = m.error;
       this.replies.shift()?.(m.ok ? m.result : undefined);
+      if (this.replies.length === 0 && !this.closed) this.worker.unref();
     });
     this.worker.on('error', (error) => (this.lastError = String(error?.message ?? error)));
     // A worker that is gone answers nothing more: whoever waits goes on (the backstop remains).
     this.worker.on('exit', () => {
+      this.exited = true;
       for (const r of this.replies.splice(0)) r(undefined);
     });
+    // Unreferenced between checkpoints, so a process that never closes its database (a CLI, a
+    // test) can still exit. After the listeners: adding a 'message' listener refs the port again.
+    this.worker.unref();
     this.timer = setInterval(() => void this.tick(), intervalMs);
     this.timer.unref();
   }
@@ -103,9 +111,11 @@ export class Checkpointer {
     try {
       const r = await this.checkpoint();
       if (r) this.done.checkpoints++;
-      if (r && r.log >= this.rewindFrames && r.checkpointed < r.log && !this.closed) {
+      if (r && r.log >= this.rewindFrames && !this.closed) {
         // Nobody writes while holding, so this one reaches the WAL's end (unless another process
-        // reads an older snapshot: then the WAL rewinds on a later tick).
+        // reads an older snapshot: then the WAL rewinds on a later tick). Also when the first one
+        // reached it: SQLite rewinds only for a writer whose transaction BEGAN after the copy was
+        // complete, and a commit that slipped in since would start the next one from the middle.
         this.holding = true;
         try {
           if (await this.checkpoint()) this.done.rewinds++;
@@ -122,6 +132,8 @@ export class Checkpointer {
 
   private checkpoint(): Promise<CheckpointResult | undefined> {
     return new Promise((resolve) => {
+      // Referenced while a reply is awaited: whoever awaits it (a held writer) must see it come.
+      if (this.replies.length === 0) this.worker.ref();
       this.replies.push(resolve);
       this.worker.postMessage('checkpoint');
     });
@@ -132,6 +144,7 @@ export class Checkpointer {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    if (this.exited) return;
     const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
     // Unref'd so an idle hub can exit; referenced again so this wait keeps the process alive.
     this.worker.ref();
