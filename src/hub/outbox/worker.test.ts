@@ -109,4 +109,73 @@ describe('outbox worker', () => {
     assert.ok((await storage.outbox.list({ state: 'delivered' })).some((e) => e.id === id));
     partner.respond(() => ({ result: { code: 0, message: 'Success.' } }));
   });
+
+  it('should send a partner\'s queue back to back in order, each after the previous success, and stop at a failure', async () => {
+    const queue = (await storage.outbox.enqueue(
+      [1, 2, 3, 4, 5].map((n) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { chain: n } })),
+      clock,
+    ));
+    const order: number[] = [];
+    let inFlight = 0;
+    partner.respond((r) => {
+      if (r.payload?.chain === undefined) return { result: { code: 0, message: 'Success.' } };
+      order.push(r.payload.chain);
+      assert.equal(inFlight++, 0, 'one send at a time per partner');
+      const answer = r.payload.chain === 4 ? { status: 200, body: { result: { code: 300, message: 'no' } } } : { result: { code: 0, message: 'Success.' } };
+      return new Promise((res) => setTimeout(() => { inFlight--; res(answer); }, 2));
+    });
+    const worker = startOutboxWorker(ctx, { pollMs: 60_000, random: () => 1 });
+    try {
+      await until(async () => (await storage.outbox.list({ partnerId: withEndpoint.id })).find((e) => e.id === queue[3])!.state === 'failing');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(order, [1, 2, 3, 4], 'nothing after the failing entry is sent');
+      const states = (await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => queue.includes(e.id)).sort((a, b) => a.id - b.id).map((e) => e.state);
+      assert.deepEqual(states, ['delivered', 'delivered', 'delivered', 'failing', 'pending']);
+      clock += 1000; // due again: the rest follows in order
+      partner.respond(() => ({ result: { code: 0, message: 'Success.' } }));
+      worker.wake();
+      await until(async () => (await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => queue.includes(e.id)).every((e) => e.state === 'delivered'));
+      assert.deepEqual(partner.received.filter((r) => r.payload?.chain !== undefined).map((r) => r.payload.chain), [1, 2, 3, 4, 4, 5]);
+    } finally {
+      await worker.stop();
+      partner.respond(() => ({ result: { code: 0, message: 'Success.' } }));
+    }
+  });
+
+  it('should re-send, in order, what was delivered but whose delivered mark never committed (a crash in between)', async () => {
+    const queue = await storage.outbox.enqueue([1, 2, 3].map((n) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { crash: n } })), clock);
+    // The first process: every delivery answered, but its marks are lost (the process dies before their commit).
+    const lost = { ...ctx, storage: { ...storage, outbox: Object.assign(Object.create(storage.outbox), { markDelivered: () => new Promise<void>(() => {}) }) } } as HubContext;
+    const first = startOutboxWorker(lost, { pollMs: 60_000 });
+    await until(() => partner.received.filter((r) => r.payload?.crash !== undefined).length === 3);
+    void first; // never stopped cleanly: it waits for marks that never come, as a dead process would
+    assert.deepEqual((await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => queue.includes(e.id)).map((e) => e.state), ['pending', 'pending', 'pending']);
+    // The restarted process sends them again, in order, and marks them.
+    const second = startOutboxWorker(ctx, { pollMs: 60_000 });
+    try {
+      await until(async () => (await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => queue.includes(e.id)).every((e) => e.state === 'delivered'));
+      assert.deepEqual(partner.received.filter((r) => r.payload?.crash !== undefined).map((r) => r.payload.crash), [1, 2, 3, 1, 2, 3]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('should not keep another partner waiting behind a long queue for more than a short round', async () => {
+    const other = await storage.partners.add({ name: 'emp2', roles: ['emp'], partnerIdentifiers: ['emp-identifier-0000002'], evcoPrefixes: [], rfidAuth: 'none', receivesCdrs: true, endpoint: { url: partner.url, apiKey: 'k-other' } });
+    partners.set(other.id, other);
+    partner.respond((r) => new Promise((res) => setTimeout(() => res({ result: { code: 0, message: 'Success.' } }), r.apiKey === 'k-emp' ? 30 : 0)));
+    const worker = startOutboxWorker(ctx, { pollMs: 60_000 });
+    try {
+      await storage.outbox.enqueue([1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { busy: n } })), clock);
+      await partner.waitFor('api-minimum-version-number', 3000, (r) => r.payload?.busy === 1);
+      await storage.outbox.enqueue([{ partnerId: other.id, call: 'api-minimum-version-number', payload: { other: true } }], clock);
+      await partner.waitFor('api-minimum-version-number', 3000, (r) => r.payload?.other === true);
+      const busyBefore = partner.received.filter((r) => r.payload?.busy !== undefined).length;
+      assert.ok(busyBefore < 8, `the other partner waited for the whole queue (${busyBefore} sent before it)`);
+      await until(async () => (await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => (e.payload as { busy?: number }).busy !== undefined).every((e) => e.state === 'delivered'));
+    } finally {
+      await worker.stop();
+      partner.respond(() => ({ result: { code: 0, message: 'Success.' } }));
+    }
+  });
 });

@@ -4,12 +4,31 @@
  * it is due, backs off exponentially with jitter after a failure, and moves entries that stayed
  * undeliverable longer than `outboxDeadAfterMs` to 'dead' for the operator (`oioi outbox`).
  */
+import { performance } from 'node:perf_hooks';
 import { isSuccess, type CallName } from '../../protocol/index.js';
 import type { OutboxEntry } from '../../storage/outbox.js';
 import { isOioiClientError, OioiClient } from '../../transport/client/index.js';
 import type { HubContext, HubWorker } from '../context.js';
 import { observeSend } from '../events.js';
 import { withoutSecrets } from '../redact.js';
+
+/**
+ * What an engine may offer the worker to send a partner's queue back to back (SQLite: one process
+ * owns the queue, so nothing needs claiming). `nextAfter` answers the partner's oldest open entry
+ * after `afterId` when it is due at `now`. Engines without it (PostgreSQL, whose `due` claims each
+ * head for its process) get one entry per partner per `due`, as before.
+ */
+export interface OutboxChaining {
+  nextAfter(partnerId: number, afterId: number, now: number): Promise<OutboxEntry | undefined>;
+}
+
+/**
+ * Most entries of one partner sent back to back, and longest time a round goes on chaining, before
+ * the worker reads every partner's head again: a partner whose head fell due meanwhile waits no
+ * longer behind a busy one than it did when each round sent one entry per partner (one send).
+ */
+const CHAIN_LIMIT = 256;
+const CHAIN_MS = 50;
 
 export interface OutboxWorkerOptions {
   /** How often to look for due entries without a wake-up (other processes retry entries too). */
@@ -72,28 +91,80 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
     log[dead ? 'error' : 'warn']({ msg: dead ? 'outbox entry dead' : 'outbox delivery failed', id: e.id, partner: e.partnerId, call: e.call, error });
   }
 
-  async function deliver(e: OutboxEntry): Promise<void> {
+  /**
+   * "Delivered" marks not yet committed. A mark is queued as soon as the partner's success answer
+   * came, and the partner's next entry is sent without waiting for that mark's commit: the marks
+   * of one turn then share one transaction (often with the CDR writes of that turn) instead of
+   * costing a commit and an fsync wait per delivery. A crash before a mark is durable re-sends that
+   * entry (and any later one of the partner sent meanwhile) in order: at least once, never lost.
+   * `run` waits for every mark before it reads the heads again, so `due` never answers an entry
+   * already delivered by this process.
+   */
+  let marks: Array<Promise<void>> = [];
+  let markError = false;
+
+  /**
+   * Sends `e` and records the outcome; resolves true when the partner took it (its delivered mark
+   * is queued, see `marks`), false when it failed (the failure is recorded before resolving).
+   */
+  async function deliver(e: OutboxEntry): Promise<boolean> {
     const partner = ctx.auth.partner(e.partnerId);
-    if (!partner) return fail(e, `partner ${e.partnerId} no longer exists`);
-    if (!partner.endpoint?.url) return fail(e, `partner ${e.partnerId} (${partner.name}) has no endpoint: set one with oioi partner, then oioi outbox retry`);
+    if (!partner) return fail(e, `partner ${e.partnerId} no longer exists`).then(() => false);
+    if (!partner.endpoint?.url) return fail(e, `partner ${e.partnerId} (${partner.name}) has no endpoint: set one with oioi partner, then oioi outbox retry`).then(() => false);
     let answer: { result: { code: number; message: string }; httpStatus: number };
     try {
       const client = clientFor(partner.id, partner.endpoint.url, partner.endpoint.apiKey);
-      answer = (await observeSend(ctx.events, e.call, partner, client.send(e.call as CallName, e.payload as never, { timeoutMs: sendTimeoutMs }))) as never;
+      // An engine that has the payload's stored JSON at hand (`payloadJson`) spares parsing and serializing it again.
+      const payloadJson = (e as { payloadJson?: string }).payloadJson;
+      const opts = payloadJson === undefined ? { timeoutMs: sendTimeoutMs } : { timeoutMs: sendTimeoutMs, payloadJson };
+      answer = (await observeSend(ctx.events, e.call, partner, client.send(e.call as CallName, (payloadJson === undefined ? e.payload : undefined) as never, opts))) as never;
     } catch (err) {
       const what = isOioiClientError(err) ? `${err.kind}: ${err.message}` : String((err as Error)?.message ?? err);
-      return fail(e, what);
+      await fail(e, what);
+      return false;
     }
     const code = answer.result.code;
     // Delivered means a success code in a non-error HTTP answer: a 5xx claiming success is a failure.
     if (answer.httpStatus >= 400) {
       await fail(e, `partner answered ${code} with HTTP ${answer.httpStatus}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, code);
-    } else if (isSuccess(code)) {
-      await storage.outbox.markDelivered(e.id, ctx.now().getTime(), code);
-      log.info({ msg: 'outbox delivered', id: e.id, partner: e.partnerId, call: e.call, code });
-    } else {
-      await fail(e, `partner answered ${code}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, code);
+      return false;
     }
+    if (!isSuccess(code)) {
+      await fail(e, `partner answered ${code}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, code);
+      return false;
+    }
+    marks.push(
+      storage.outbox.markDelivered(e.id, ctx.now().getTime(), code).catch((err) => {
+        markError = true;
+        log.error({ msg: 'outbox: cannot record outcome', id: e.id, error: String(err?.message ?? err) });
+      }),
+    );
+    log.info({ msg: 'outbox delivered', id: e.id, partner: e.partnerId, call: e.call, code });
+    return true;
+  }
+
+  /**
+   * Delivers `head`, then, where the engine offers `nextAfter`, the partner's following entries
+   * one after the other, each only after the previous one's success answer (order per partner),
+   * until one fails, none is due, CHAIN_LIMIT or CHAIN_MS.
+   */
+  async function deliverChain(head: OutboxEntry, roundStart: number): Promise<void> {
+    const next = (storage.outbox as Partial<OutboxChaining>).nextAfter?.bind(storage.outbox);
+    let e: OutboxEntry | undefined = head;
+    for (let n = 1; e; n++) {
+      if (!(await deliver(e)) || !next || n >= CHAIN_LIMIT || stopped || markError || performance.now() - roundStart > CHAIN_MS) return;
+      e = await next(e.partnerId, e.id, ctx.now().getTime());
+    }
+  }
+
+  /** Waits until every queued delivered mark is committed (or failed and logged). */
+  async function settleMarks(): Promise<void> {
+    while (marks.length) {
+      const pending = marks;
+      marks = [];
+      await Promise.all(pending);
+    }
+    markError = false;
   }
 
   /** Sends due entries until none is left, then sleeps until the next one is due or a wake-up. */
@@ -108,7 +179,9 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
         break;
       }
       if (due.length === 0) break;
-      await Promise.all(due.map((e) => deliver(e).catch((err) => log.error({ msg: 'outbox: cannot record outcome', id: e.id, error: String(err?.message ?? err) }))));
+      const roundStart = performance.now();
+      await Promise.all(due.map((e) => deliverChain(e, roundStart).catch((err) => log.error({ msg: 'outbox: cannot record outcome', id: e.id, error: String(err?.message ?? err) }))));
+      await settleMarks();
       again = true; // the next entry of each partner may be due right away
     } while (!stopped && again);
   }

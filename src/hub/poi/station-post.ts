@@ -6,18 +6,23 @@
 import { OioiError } from '../../protocol/errors.js';
 import { evseKey } from '../../protocol/identifiers/evse-id.js';
 import type { StationPost } from '../../protocol/messages/station.js';
-import type { SaveStationOutcome } from '../../storage/poi.js';
+import type { ConnectorInput, SaveStationOutcome } from '../../storage/poi.js';
 import type { HubContext } from '../context.js';
 
 const reject = (message: string) => new OioiError(230, message, { httpStatus: 400 });
 
-/** Throws 230 when one post names the same EVSE twice (compared on the normalized key). */
-function checkDuplicateConnectors(connectors: StationPost['station']['connectors']): void {
+/**
+ * The post's connectors as storage takes them, each with its normalized key; throws 230 when one
+ * post names the same EVSE twice (compared on that key).
+ */
+function connectorsOf(connectors: StationPost['station']['connectors']): ConnectorInput[] {
   const seen = new Map<string, number>();
-  connectors.forEach((c, i) => {
-    const first = seen.get(evseKey(c.id));
+  return connectors.map((c, i) => {
+    const key = evseKey(c.id);
+    const first = seen.get(key);
     if (first !== undefined) throw reject(`station-post.station.connectors[${i}].id: ${c.id} is the same EVSE ID as connectors[${first}].id`);
-    seen.set(evseKey(c.id), i);
+    seen.set(key, i);
+    return { evseId: c.id, evseKey: key, type: c.name, speed: c.speed };
   });
 }
 
@@ -37,7 +42,7 @@ function failure(outcome: Extract<SaveStationOutcome, { ok: false }>): OioiError
  */
 export async function postStation(ctx: HubContext, partnerId: number, payload: StationPost): Promise<{ stationId: number | null; created: boolean }> {
   const { connectors, deleted, id, ...data } = payload.station;
-  checkDuplicateConnectors(connectors);
+  const inputs = connectorsOf(connectors);
   const outcome = await ctx.storage.poi.saveStation({
     ownerPartnerId: partnerId,
     ownerIdentifier: payload['partner-identifier'],
@@ -49,7 +54,7 @@ export async function postStation(ctx: HubContext, partnerId: number, payload: S
     isFreeCharge: data['is-free-charge'] === true,
     deleted,
     data,
-    connectors: connectors.map((c) => ({ evseId: c.id, evseKey: evseKey(c.id), type: c.name, speed: c.speed })),
+    connectors: inputs,
     at: ctx.now().getTime(),
   });
   if (!outcome.ok) throw failure(outcome);

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { tempDir } from '../../../test/support/cli.js';
 import { openSqliteStorage } from './index.js';
-import { insertOutboxRows } from './outbox-insert.js';
+import { insertOutboxRows, noteSuperseded } from './outbox-insert.js';
+import type { SqliteOutbox } from './outbox.js';
 
 describe('SQLite write batching', () => {
   const tmp = tempDir();
@@ -46,5 +47,42 @@ describe('SQLite write batching', () => {
     assert.equal(storage.sqlite.db.prepare('SELECT COUNT(*) FROM outbox').pluck().get(), start + 2);
     const [first, , third] = outcomes as Array<PromiseFulfilledResult<number[]>>;
     assert.equal(third!.value[0]! - first!.value[0]!, 1, 'consecutive rows of one transaction');
+  });
+
+  it('should answer a partner\'s next open entry after a given one, only when it is due', async () => {
+    const [x, y, z] = await storage.outbox.enqueue([1, 2, 3].map((n) => ({ partnerId: b, call: 'session-post', payload: { next: n } })), 50_000);
+    await storage.outbox.markFailed(y!, { error: 'e', nextAttemptAt: 60_000, dead: true });
+    assert.equal((await (storage.outbox as SqliteOutbox).nextAfter(b, x!, 50_000))?.id, z, 'a dead entry is skipped');
+    assert.equal(await (storage.outbox as SqliteOutbox).nextAfter(b, x!, 49_999), undefined, 'not due yet');
+    assert.equal(await (storage.outbox as SqliteOutbox).nextAfter(b, z!, 50_000), undefined, 'nothing after the last');
+    await Promise.all([x, z].map((id) => storage.outbox.markDelivered(id!, 50_000, 0)));
+  });
+
+  it('should record the delivered marks of one turn in one write, each caller answered after its commit', async () => {
+    const ids = await storage.outbox.enqueue([1, 2, 3].map((n) => ({ partnerId: b, call: 'session-post', payload: { mark: n } })), 70_000);
+    let writes = 0;
+    const write = storage.sqlite.write.bind(storage.sqlite);
+    storage.sqlite.write = ((fn: never) => (writes++, write(fn))) as typeof storage.sqlite.write;
+    try {
+      await Promise.all(ids.map((id, n) => storage.outbox.markDelivered(id, 70_000 + n, n)));
+    } finally {
+      storage.sqlite.write = write;
+    }
+    assert.equal(writes, 1);
+    const rows = storage.sqlite.db.prepare(`SELECT state, delivered_at, last_code, attempts FROM outbox WHERE id IN (${ids.join(',')}) ORDER BY id`).all();
+    assert.deepEqual(rows, ids.map((_, n) => ({ state: 'delivered', delivered_at: 70_000 + n, last_code: n, attempts: 1 })));
+    await storage.outbox.markDelivered(ids[0]!, 80_000, 0); // a later mark gets a write of its own
+  });
+
+  it('should not answer a row read ahead that a CDR superseded since', async () => {
+    const outbox = storage.outbox as SqliteOutbox;
+    const [x, y, z] = await storage.outbox.enqueue([1, 2, 3].map((n) => ({ partnerId: b, call: 'session-post', payload: { ahead: n } })), 90_000);
+    assert.equal((await outbox.nextAfter(b, x!, 90_000))?.id, y); // z is read ahead with y
+    await storage.sqlite.write((db) => {
+      db.prepare("UPDATE outbox SET state = 'superseded' WHERE id = ?").run(z);
+      noteSuperseded(db);
+    });
+    assert.equal(await outbox.nextAfter(b, y!, 90_000), undefined);
+    await Promise.all([x, y].map((id) => storage.outbox.markDelivered(id!, 90_000, 0)));
   });
 });

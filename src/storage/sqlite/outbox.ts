@@ -2,7 +2,7 @@
 import type { OutboxEntry, OutboxItemInput, OutboxRepository, OutboxState } from '../outbox.js';
 import { onOutboxSignal } from '../outbox-signal.js';
 import type { SqliteDatabase } from './database.js';
-import { insertOutboxRows } from './outbox-insert.js';
+import { insertOutboxRows, supersededCount } from './outbox-insert.js';
 import { toEntry, type OutboxRow } from '../rows/outbox.js';
 import { preparedOn } from './statement-cache.js';
 
@@ -24,9 +24,41 @@ const HEADS_SQL = `
   WHERE o.next_attempt_at <= ?`;
 /** A head read again by id: still open (another process, `oioi outbox`, may have changed it in between). */
 const OPEN_ROW_SQL = "SELECT * FROM outbox WHERE id = ? AND state IN ('pending','failing')";
+/** Open rows read ahead per partner by nextAfter: one read transaction per this many deliveries. */
+const NEXT_WINDOW = 8;
+/** A partner's next open rows after a given one: one seek in `outbox_open` (partner_id, id). */
+const NEXT_OPEN_SQL = `SELECT * FROM outbox WHERE partner_id = ? AND id > ? AND state IN ('pending','failing') ORDER BY partner_id, id LIMIT ${NEXT_WINDOW}`;
+const DELIVERED_SQL = "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_code = ? WHERE id = ?";
+
+/**
+ * The entry of a row whose payload is parsed only when read; `payloadJson` (not enumerable) is the
+ * stored JSON, which the worker sends as is (OutboxChaining.nextAfter answers these).
+ */
+function entryWithJson(row: OutboxRow): OutboxEntry & { payloadJson: string } {
+  const json = row.payload;
+  const e = toEntry({ ...row, payload: 'null' }) as OutboxEntry & { payloadJson: string };
+  let parsed: unknown;
+  let done = false;
+  Object.defineProperty(e, 'payload', {
+    enumerable: true, configurable: true,
+    get: () => (done ? parsed : ((done = true), (parsed = JSON.parse(json)))),
+    set: (v: unknown) => { done = true; parsed = v; },
+  });
+  Object.defineProperty(e, 'payloadJson', { value: json, enumerable: false });
+  return e;
+}
 
 /** The outbox on SQLite. Example: `await new SqliteOutbox(db).due(Date.now(), 32)`. */
 export class SqliteOutbox implements OutboxRepository {
+  /** Delivered marks waiting for the write that records them all (see markDelivered). */
+  private marks: Array<{ id: number; now: number; code: number }> = [];
+  private marking: Promise<void> | undefined;
+  /**
+   * Per partner, its open rows following `after` (the last one nextAfter answered), as read at
+   * most NEXT_WINDOW deliveries ago, while no CDR superseded a row since (`superseded`).
+   */
+  private ahead = new Map<number, { after: number; rows: OutboxRow[]; superseded: number }>();
+
   constructor(private readonly s: SqliteDatabase) {}
 
   async enqueue(items: OutboxItemInput[], now: number): Promise<number[]> {
@@ -34,6 +66,7 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async due(now: number, limit: number): Promise<OutboxEntry[]> {
+    this.ahead.clear(); // read-ahead lives within one round of the worker: from one `due` to the next
     const heads = preparedOn(this.s.db, HEADS_SQL).all(now) as Array<{ id: number; next_attempt_at: number }>;
     // Oldest due first, ties by id: the order the previous ORDER BY next_attempt_at, id gave.
     if (heads.length > 1) heads.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id);
@@ -42,16 +75,61 @@ export class SqliteOutbox implements OutboxRepository {
     for (const h of heads) {
       if (entries.length >= limit) break;
       const row = byId.get(h.id) as OutboxRow | undefined;
-      if (row) entries.push(toEntry(row));
+      if (row) entries.push(entryWithJson(row));
     }
     return entries;
   }
 
-  async markDelivered(id: number, now: number, code: number): Promise<void> {
-    await this.s.write((db) => preparedOn(db, "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_code = ? WHERE id = ?").run(now, code, id));
+  /**
+   * The partner's oldest open entry after `afterId` when it is due at `now` (the outbox worker
+   * sends a partner's queue back to back with it: OutboxChaining in hub/outbox/worker.ts).
+   */
+  async nextAfter(partnerId: number, afterId: number, now: number): Promise<OutboxEntry | undefined> {
+    const db = this.s.db;
+    let ahead = this.ahead.get(partnerId);
+    if (!ahead || ahead.after !== afterId || ahead.rows.length === 0 || ahead.superseded !== supersededCount(db)) {
+      // Rows are only appended behind these or, by this process, superseded or settled: what was
+      // read is still the partner's queue in order while the count is unchanged.
+      ahead = { after: afterId, rows: preparedOn(db, NEXT_OPEN_SQL).all(partnerId, afterId) as OutboxRow[], superseded: supersededCount(db) };
+      this.ahead.set(partnerId, ahead);
+    }
+    const row = ahead.rows[0];
+    if (!row || row.next_attempt_at > now) {
+      this.ahead.delete(partnerId);
+      return undefined;
+    }
+    ahead.rows.shift();
+    ahead.after = row.id;
+    return entryWithJson(row);
+  }
+
+  /**
+   * Marks queued before the write queue's next flush are recorded by one write (one savepoint,
+   * one statement run per mark) whose commit and fsync every caller awaits.
+   */
+  markDelivered(id: number, now: number, code: number): Promise<void> {
+    this.marks.push({ id, now, code });
+    if (this.marking) return this.marking;
+    const marking = this.s.write((db) => {
+      const marks = this.marks;
+      this.marks = [];
+      this.marking = undefined; // a mark queued from here on goes into the next write
+      const stmt = preparedOn(db, DELIVERED_SQL);
+      for (const m of marks) stmt.run(m.now, m.code, m.id);
+    });
+    this.marking = marking;
+    // Rejected before it ran (storage closed or unusable): its marks fail with it, later ones get a new write.
+    marking.catch(() => {
+      if (this.marking === marking) {
+        this.marking = undefined;
+        this.marks = [];
+      }
+    });
+    return marking;
   }
 
   async markFailed(id: number, f: { error: string; code?: number; nextAttemptAt: number; dead: boolean }): Promise<void> {
+    this.ahead.clear();
     await this.s.write((db) =>
       preparedOn(db, 'UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, last_code = ?, next_attempt_at = ? WHERE id = ? AND state IN (\'pending\',\'failing\')')
         .run(f.dead ? 'dead' : 'failing', f.error.slice(0, 1000), f.code ?? null, f.nextAttemptAt, id),
@@ -68,6 +146,7 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async retry(ids: number[] | 'dead', now: number): Promise<number> {
+    this.ahead.clear();
     // Attempts restart at 0 so the back-off starts short again; the last error stays for the record.
     const set = "SET state = 'pending', attempts = 0, next_attempt_at = ?, retried_at = ?";
     return this.s.write((db) => {

@@ -70,6 +70,14 @@ describe('client', () => {
     assert.deepEqual(JSON.parse(state.bodies[0]!), { 'connector-post-status': payload });
   });
 
+  test('should send a payload given as JSON as is', async () => {
+    const { client, state } = await setup([ok]);
+    const text = JSON.stringify(payload);
+    await client.send('connector-post-status', undefined as never, { payloadJson: text });
+    assert.equal(state.bodies[0], `{"connector-post-status":${text}}`);
+    assert.deepEqual(JSON.parse(state.bodies[0]!), { 'connector-post-status': payload });
+  });
+
   test('should wait for Retry-After before retrying', async () => {
     const { client, state } = await setup([json(429, { result: { code: 200, message: 'slow down' } }, { 'retry-after': '1' }), ok]);
     const t0 = Date.now();

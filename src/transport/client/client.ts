@@ -27,6 +27,11 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Check the answer against the call's response schema (default true; see SendResult). */
   validate?: boolean;
+  /**
+   * The payload's JSON when the caller already has it (the outbox stores it): sent as is instead
+   * of serializing `payload` again. It must be the JSON of `payload`.
+   */
+  payloadJson?: string;
 }
 
 const defaultRetry: Required<RetryOptions> = { retries: 3, minDelayMs: 200, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 };
@@ -69,7 +74,7 @@ export class OioiClient {
    * Example: `(await client.send('rfid-verify', { rfid: '0123ABCD' })).result.code === 0`.
    */
   async send<K extends CallName>(call: K, payload: RequestOf<K>, opts: SendOptions = {}): Promise<SendResult<K>> {
-    const body = JSON.stringify({ [call]: payload });
+    const body = opts.payloadJson === undefined ? JSON.stringify({ [call]: payload }) : `{${JSON.stringify(call)}:${opts.payloadJson}}`;
     const headers = { ...this.headers, 'content-length': Buffer.byteLength(body) };
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const retries = this.retry?.retries ?? 0;

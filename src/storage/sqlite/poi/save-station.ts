@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../database.js';
 import type { SaveStationOutcome, StationInput } from '../../poi.js';
+import { surfaceCellOf } from './surface.js';
 
 /**
  * Two posts name the same place when their coordinates differ by at most this many degrees
@@ -15,30 +16,48 @@ export const SAME_PLACE_DEGREES = 1e-6;
 interface StationRow { id: number; deleted: number; is_private: number; data: string; latitude: number; longitude: number; static_changed_at: number }
 interface ConnectorRow { id: number; evse_id: string; evse_key: string; type: string; speed: number; position: number }
 
+/** The status of a connector station-post creates (the column's default, written out). */
+const NEW_STATUS = 'Unknown';
+
+/** EVSE keys looked up by one `foreignEvse` statement at most; a larger station asks in slices. */
+const FOREIGN_EVSE_SLICE = 8;
+
 export type SaveStatements = Record<
-  'byOwner' | 'connectorsOf' | 'foreignEvse' | 'insertStation' | 'updateStation' | 'markDeleted' | 'insertConnector' | 'updateConnector' | 'rtreeDelete' | 'rtreeInsert' | 'privateRtreeDelete' | 'privateRtreeInsert',
+  | 'byOwner' | 'connectorsOf' | 'insertStation' | 'updateStation' | 'markDeleted' | 'insertConnector' | 'updateConnector'
+  | 'rtreeDelete' | 'rtreeInsert' | 'privateRtreeDelete' | 'privateRtreeInsert' | 'hold' | 'unhold' | 'insertSurface',
   Database.Statement
->;
+> & {
+  /** The foreign-EVSE look-up for `n` keys at once (1 <= n <= FOREIGN_EVSE_SLICE), prepared on first use. */
+  foreignEvse(n: number): Database.Statement;
+};
 
 /** The prepared statements of station-post; built once per connection. */
 export function saveStatements(db: Db): SaveStatements {
+  const foreign: Database.Statement[] = [];
   return {
     byOwner: db.prepare('SELECT id, deleted, is_private, data, latitude, longitude, static_changed_at FROM stations WHERE partner_identifier = ? AND cpo_station_id = ?'),
     connectorsOf: db.prepare('SELECT id, evse_id, evse_key, type, speed, position FROM connectors WHERE station_id = ? ORDER BY position'),
-    foreignEvse: db.prepare(
-      'SELECT s.latitude, s.longitude FROM connectors c JOIN stations s ON s.id = c.station_id WHERE c.evse_key = ? AND s.deleted = 0 AND s.partner_identifier <> ?',
-    ),
     insertStation: db.prepare(`INSERT INTO stations (partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, deleted, data, static_changed_at, created_at)
       VALUES (@partnerId, @owner, @cpoId, @name, @lat, @lon, @private, @free, 0, @data, @at, @at)`),
     updateStation: db.prepare(`UPDATE stations SET partner_id = @partnerId, name = @name, latitude = @lat, longitude = @lon, is_private = @private,
       is_free_charge = @free, deleted = 0, data = @data, static_changed_at = @changedAt WHERE id = @id`),
     markDeleted: db.prepare('UPDATE stations SET deleted = 1, static_changed_at = ? WHERE id = ?'),
-    insertConnector: db.prepare('INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertConnector: db.prepare(`INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (?, ?, ?, ?, ?, ?, '${NEW_STATUS}')`),
     updateConnector: db.prepare('UPDATE connectors SET position = ?, evse_id = ?, type = ?, speed = ? WHERE id = ?'),
     rtreeDelete: db.prepare('DELETE FROM station_rtree WHERE id = ?'),
     rtreeInsert: db.prepare('INSERT INTO station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)'),
     privateRtreeDelete: db.prepare('DELETE FROM private_station_rtree WHERE id = ?'),
     privateRtreeInsert: db.prepare('INSERT INTO private_station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)'),
+    // Migration 840: while held, the per-row triggers leave a new station's surface row (and map summary) to us.
+    hold: db.prepare('INSERT INTO station_post_hold (only) VALUES (1)'),
+    unhold: db.prepare('DELETE FROM station_post_hold'),
+    // owner_type is NULL: a new station's owner type is curated later.
+    insertSurface: db.prepare(`INSERT OR REPLACE INTO surface_stations (cell, id, lat, lon, is_private, partner_id, owner_type, name, static_changed_at, connector_ids, statuses)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`),
+    foreignEvse: (n) => (foreign[n] ??= db.prepare(
+      `SELECT c.evse_key AS key, s.latitude, s.longitude FROM connectors c JOIN stations s ON s.id = c.station_id
+        WHERE c.evse_key IN (${Array(n).fill('?').join(', ')}) AND s.deleted = 0 AND s.partner_identifier <> ?`,
+    )),
   };
 }
 
@@ -60,14 +79,49 @@ function samePlace(a: { latitude: number; longitude: number }, b: { latitude: nu
 
 /** The first EVSE ID of the post that a live station of another owner already uses (322 before 230). */
 function evseConflict(st: SaveStatements, input: StationInput): SaveStationOutcome | undefined {
+  // One look-up for all the post's keys (a slice of them for a large station), then the rule in post order.
+  type Other = { key: string; latitude: number; longitude: number };
+  let others: Other[] = [];
+  const keys = input.connectors.map((c) => c.evseKey);
+  for (let i = 0; i < keys.length; i += FOREIGN_EVSE_SLICE) {
+    const slice = keys.slice(i, i + FOREIGN_EVSE_SLICE);
+    const found = st.foreignEvse(slice.length).all(...slice, input.ownerIdentifier) as Other[];
+    if (found.length) others = others.concat(found);
+  }
+  if (others.length === 0) return undefined;
   let sameSpot: SaveStationOutcome | undefined;
   for (const c of input.connectors) {
-    const others = st.foreignEvse.all(c.evseKey, input.ownerIdentifier) as Array<{ latitude: number; longitude: number }>;
-    if (others.length === 0) continue;
-    if (others.some((o) => !samePlace(o, input))) return { ok: false, reason: 'evse-taken', evseId: c.evseId, sameCoordinates: false };
+    const mine = others.filter((o) => o.key === c.evseKey);
+    if (mine.length === 0) continue;
+    if (mine.some((o) => !samePlace(o, input))) return { ok: false, reason: 'evse-taken', evseId: c.evseId, sameCoordinates: false };
     sameSpot ??= { ok: false, reason: 'evse-taken', evseId: c.evseId, sameCoordinates: true };
   }
   return sameSpot;
+}
+
+/**
+ * Inserts a new station with its connectors, its R*Tree entry and its `surface_stations` row,
+ * the last written once here rather than by 800's triggers once per row (migration 840).
+ */
+function create(st: SaveStatements, input: StationInput, row: Record<string, unknown>): number {
+  st.hold.run();
+  try {
+    const id = Number(st.insertStation.run(row).lastInsertRowid);
+    let ids = '';
+    let statuses = '';
+    input.connectors.forEach((c, i) => {
+      const connectorId = st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed).lastInsertRowid;
+      ids += i === 0 ? `${connectorId}` : `,${connectorId}`;
+      statuses += i === 0 ? NEW_STATUS : `,${NEW_STATUS}`;
+    });
+    // A new id is in neither R*Tree (AUTOINCREMENT never hands out an id twice): insert only.
+    indexNew(st, id, input);
+    const isPrivate = input.isPrivate ? 1 : 0;
+    st.insertSurface.run(surfaceCellOf(input.latitude, input.longitude), id, input.latitude, input.longitude, isPrivate, input.ownerPartnerId, input.name, input.at, ids, statuses);
+    return id;
+  } finally {
+    st.unhold.run();
+  }
 }
 
 /** Creates, updates, deletes or brings back a station. Must run inside a transaction. */
@@ -99,13 +153,7 @@ export function saveStationTx(st: SaveStatements, input: StationInput): SaveStat
     partnerId: input.ownerPartnerId, owner: input.ownerIdentifier, cpoId: input.cpoStationId, name: input.name,
     lat: input.latitude, lon: input.longitude, private: input.isPrivate ? 1 : 0, free: input.isFreeCharge ? 1 : 0, data, at: input.at,
   };
-  if (!existing) {
-    const id = Number(st.insertStation.run(row).lastInsertRowid);
-    input.connectors.forEach((c, i) => st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed));
-    // A new id is in neither R*Tree (AUTOINCREMENT never hands out an id twice): insert only.
-    indexNew(st, id, input);
-    return { ok: true, stationId: id, created: true, changed: true, deleted: false };
-  }
+  if (!existing) return { ok: true, stationId: create(st, input, row), created: true, changed: true, deleted: false };
 
   const byKey = new Map(current.map((c) => [c.evse_key, c]));
   let changed = existing.deleted === 1 || existing.data !== data;
