@@ -47,4 +47,11 @@ export interface OutboxRepository {
   counts(): Promise<Array<{ partnerId: number; state: OutboxState; count: number }>>;
   /** Calls `fn` after this process commits new outbox rows (a hint to look at `due` now). Returns unsubscribe. */
   onEnqueue(fn: () => void): () => void;
+  /**
+   * Optional: the partner's oldest open entry after `afterId` when it is due at `now`, so the worker
+   * can send a partner's queue back to back. Only engines whose queue one process owns offer it
+   * (SQLite); the others (PostgreSQL, whose `due` claims each head for its process) leave it out
+   * and get one entry per partner per `due`.
+   */
+  nextAfter?(partnerId: number, afterId: number, now: number): Promise<OutboxEntry | undefined>;
 }

@@ -13,16 +13,6 @@ import { observeSend } from '../events.js';
 import { withoutSecrets } from '../redact.js';
 
 /**
- * What an engine may offer the worker to send a partner's queue back to back (SQLite: one process
- * owns the queue, so nothing needs claiming). `nextAfter` answers the partner's oldest open entry
- * after `afterId` when it is due at `now`. Engines without it (PostgreSQL, whose `due` claims each
- * head for its process) get one entry per partner per `due`, as before.
- */
-export interface OutboxChaining {
-  nextAfter(partnerId: number, afterId: number, now: number): Promise<OutboxEntry | undefined>;
-}
-
-/**
  * Most entries of one partner sent back to back, and longest time a round goes on chaining, before
  * the worker reads every partner's head again: a partner whose head fell due meanwhile waits no
  * longer behind a busy one than it did when each round sent one entry per partner (one send).
@@ -149,7 +139,7 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
    * until one fails, none is due, CHAIN_LIMIT or CHAIN_MS.
    */
   async function deliverChain(head: OutboxEntry, roundStart: number): Promise<void> {
-    const next = (storage.outbox as Partial<OutboxChaining>).nextAfter?.bind(storage.outbox);
+    const next = storage.outbox.nextAfter?.bind(storage.outbox);
     let e: OutboxEntry | undefined = head;
     for (let n = 1; e; n++) {
       if (!(await deliver(e)) || !next || n >= CHAIN_LIMIT || stopped || markError || performance.now() - roundStart > CHAIN_MS) return;

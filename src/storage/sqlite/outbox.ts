@@ -32,7 +32,7 @@ const DELIVERED_SQL = "UPDATE outbox SET state = 'delivered', attempts = attempt
 
 /**
  * The entry of a row whose payload is parsed only when read; `payloadJson` (not enumerable) is the
- * stored JSON, which the worker sends as is (OutboxChaining.nextAfter answers these).
+ * stored JSON, which the worker sends as is (`nextAfter` answers these).
  */
 function entryWithJson(row: OutboxRow): OutboxEntry & { payloadJson: string } {
   const json = row.payload;
@@ -82,7 +82,7 @@ export class SqliteOutbox implements OutboxRepository {
 
   /**
    * The partner's oldest open entry after `afterId` when it is due at `now` (the outbox worker
-   * sends a partner's queue back to back with it: OutboxChaining in hub/outbox/worker.ts).
+   * sends a partner's queue back to back with it: OutboxRepository.nextAfter).
    */
   async nextAfter(partnerId: number, afterId: number, now: number): Promise<OutboxEntry | undefined> {
     const db = this.s.db;
