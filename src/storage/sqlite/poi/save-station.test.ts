@@ -13,16 +13,10 @@ import Database from 'better-sqlite3';
 import { aPartner, aStation, stationIdOf, useStorage } from '../../contract/test-support/setup.js';
 import type { StationInput } from '../../poi.js';
 import { surfaceCellOf } from './surface.js';
+import { seededRandom } from '../../../demo/random.js';
 
-/** A deterministic pseudo-random sequence in [0, 1). */
-function random(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random sequence in [0, 1) (mulberry32, as the demo's). */
+const random = (seed: number): (() => number) => seededRandom(seed).next;
 
 const evse = (owner: string, n: number) => ({ evseId: `DE*${owner}*E${n}`, evseKey: `DE${owner}E${n}`, type: 'Type2', speed: 22 });
 
