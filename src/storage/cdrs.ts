@@ -3,6 +3,10 @@
  * outbox rows that forward it are written in one transaction. Implemented by sqlite/cdrs.ts.
  */
 import type { OutboxItemInput } from './outbox.js';
+import type { RemoteSessionRecord } from './sessions.js';
+
+/** The remote session a CDR belongs to, asked as `SessionRepository.sessionForCdr` is. */
+export interface SessionForCdrQuery { cpoSessionId: string; evseKey: string; userKey: string; startedAfter: number; startedBy: number }
 
 export interface CdrRecord {
   sessionId: string;
@@ -48,7 +52,15 @@ export interface CdrPost {
    * ids are `decide`'s second argument. Looked up there, a CDR costs one storage round less.
    */
   fleets?: { evcoKeys: string[]; uids: string[] };
+  /**
+   * The remote session to look up inside the write (as `sessionForCdr` would): `decide`'s third
+   * argument. Looked up there, a CDR costs one read transaction less.
+   */
+  session?: SessionForCdrQuery;
 }
+
+/** Decides a post from the stored record, the fleets subscribed (`CdrPost.fleets`) and the remote session (`CdrPost.session`). */
+export type CdrDecider = (existing: CdrRecord | undefined, fleets: number[], session: RemoteSessionRecord | undefined) => CdrDecision;
 
 export interface CdrSaveResult {
   decision: CdrDecision;
@@ -70,10 +82,11 @@ export interface FleetCardInput {
 export interface CdrRepository {
   /**
    * Stores a post as `decide` says, with its outbox rows, in one transaction. `fleets` are the
-   * subscribers of `post.fleets` (empty without it), read in the same transaction.
+   * subscribers of `post.fleets` (empty without it) and `session` the remote session of
+   * `post.session` (undefined without it), both read in the same transaction.
    * Example: `await repo.save(post, (old) => old ? { action: 'unchanged' } : { action: 'write', payload, outbox: [] })`.
    */
-  save(post: CdrPost, decide: (existing: CdrRecord | undefined, fleets: number[]) => CdrDecision): Promise<CdrSaveResult>;
+  save(post: CdrPost, decide: CdrDecider): Promise<CdrSaveResult>;
   get(sessionId: string): Promise<CdrRecord | undefined>;
   /** Upserts a fleet's cards (fields a later post omits are kept); returns how many were stored. */
   saveFleetCards(partnerId: number, cards: FleetCardInput[], at: number): Promise<number>;

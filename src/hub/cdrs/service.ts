@@ -8,7 +8,7 @@ import type { CdrDecision } from '../../storage/cdrs.js';
 import type { HubContext } from '../context.js';
 import { userKey } from '../sessions/identity.js';
 import { canonicalJson, mergeCdr } from './merge.js';
-import { routeCdr } from './routing.js';
+import { routeCdr, type CdrRoute } from './routing.js';
 
 export type CdrOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -22,16 +22,16 @@ export async function postCdr(ctx: HubContext, p: SessionPost, partnerId: number
   const route = await routeCdr(ctx, p, partnerId);
   const at = ctx.now().getTime();
   const payload = p as unknown as Record<string, unknown>;
-  // The fleets' subscriptions are read in the CDR's own write (one storage round less per CDR).
-  let recipients: number[] = [];
-  const forward = (record: Record<string, unknown>) => recipients.map((id) => ({ partnerId: id, call: 'session-post', payload: record, subject: sessionId }));
+  // The remote session and the fleets' subscriptions are read in the CDR's own write (two storage rounds less per CDR).
+  let routed: CdrRoute = { recipients: [], via: 'none' };
+  const forward = (record: Record<string, unknown>) => routed.recipients.map((id) => ({ partnerId: id, call: 'session-post', payload: record, subject: sessionId }));
   const { decision, previous } = await ctx.storage.cdrs.save(
     {
       sessionId, partnerId, partnerIdentifier: p['partner-identifier'], evseId: p['connector-id'], evseKey: evseKey(p['connector-id']),
-      userType: p.user['identifier-type'], userId: p.user.identifier, raw: p, at, fleets: route.fleets,
+      userType: p.user['identifier-type'], userId: p.user.identifier, raw: p, at, fleets: route.fleets, session: route.session,
     },
-    (existing, fleets): CdrDecision => {
-      recipients = route.recipients(fleets);
+    (existing, fleets, remote): CdrDecision => {
+      routed = route.route(remote, fleets);
       if (!existing) return { action: 'write', payload, outbox: forward(payload) };
       // Session ids are global: another partner's id is not this partner's to complete (nor to learn about).
       if (existing.partnerId !== partnerId) return { action: 'reject', code: 220, message: `session-id ${sessionId} belongs to another partner` };
@@ -47,9 +47,9 @@ export async function postCdr(ctx: HubContext, p: SessionPost, partnerId: number
   if (decision.action === 'reject') throw decision.code === 230 ? new OioiError(230, decision.message, { httpStatus: 400 }) : oioiError(decision.code, decision.message);
   if (decision.action === 'unchanged') return 'unchanged';
   // A CDR with a stop time ends the remote session it belongs to.
-  if (route.remoteSessionId !== undefined && typeof (decision.payload['session-interval'] as any)?.stop === 'string') {
-    await ctx.storage.sessions.markStopped(route.remoteSessionId, at);
+  if (routed.remoteSessionId !== undefined && typeof (decision.payload['session-interval'] as any)?.stop === 'string') {
+    await ctx.storage.sessions.markStopped(routed.remoteSessionId, at);
   }
-  ctx.log.info({ msg: 'cdr stored', sessionId, outcome: previous ? 'updated' : 'created', via: route.via, recipients });
+  ctx.log.info({ msg: 'cdr stored', sessionId, outcome: previous ? 'updated' : 'created', via: routed.via, recipients: routed.recipients });
   return previous ? 'updated' : 'created';
 }

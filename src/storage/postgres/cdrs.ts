@@ -1,10 +1,12 @@
 /** PostgreSQL implementation of CdrRepository (tables of migration 450; outbox of 500). */
-import type { CdrDecision, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, FleetCardInput } from '../cdrs.js';
+import type { CdrDecider, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, FleetCardInput } from '../cdrs.js';
 import type { OutboxItemInput } from '../outbox.js';
 import { signalOutbox } from '../outbox-signal.js';
 import type { Client, PgDatabase } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
 import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
+import type { SessionRow } from '../rows/sessions.js';
+import { sessionForCdrWith } from './sessions.js';
 
 /** Marks still-open rows for the same partner and subject superseded: the new row carries the whole record. */
 async function supersede(c: Client, items: readonly OutboxItemInput[]): Promise<void> {
@@ -18,14 +20,15 @@ async function supersede(c: Client, items: readonly OutboxItemInput[]): Promise<
 export class PgCdrs implements CdrRepository {
   constructor(private readonly db: PgDatabase) {}
 
-  async save(post: CdrPost, decide: (existing: CdrRecord | undefined, fleets: number[]) => CdrDecision): Promise<CdrSaveResult> {
+  async save(post: CdrPost, decide: CdrDecider): Promise<CdrSaveResult> {
     const result = await this.db.tx(async (c) => {
       // Posts of one session take turns (also across processes), so each decides on the record the previous one left.
       await c.query("SELECT pg_advisory_xact_lock(hashtext('cdr:' || $1))", [post.sessionId]);
       const [row] = (await c.query<CdrRow>('SELECT * FROM cdrs WHERE session_id = $1', [post.sessionId])).rows;
       const previous = row && toCdr(row);
       const fleets = post.fleets ? await fleetSubscribersWith(async (sql, params) => (await c.query<{ partner_id: number }>(sql, params)).rows, post.fleets) : [];
-      const decision = decide(previous, fleets);
+      const session = post.session ? await sessionForCdrWith(async (sql, params) => (await c.query<SessionRow>(sql, params)).rows, post.session) : undefined;
+      const decision = decide(previous, fleets, session);
       const out: CdrSaveResult = { decision, outboxIds: [], ...(previous ? { previous } : {}) };
       if (decision.action !== 'write') return out;
       const payload = JSON.stringify(decision.payload);

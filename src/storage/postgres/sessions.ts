@@ -3,6 +3,7 @@ import {
   ReservationClashError,
   type ConnectorOwner, type RemoteSessionInput, type RemoteSessionRecord, type ReservationIdentifierKey, type ReservationInput, type ReservationRecord, type SessionRepository,
 } from '../sessions.js';
+import type { SessionForCdrQuery } from '../cdrs.js';
 import { isUniqueViolation, type PgDatabase } from './database.js';
 import { toReservation, toSession, type ReservationRow as ReservationRowBase, type SessionRow } from '../rows/sessions.js';
 
@@ -61,14 +62,8 @@ export class PgSessions implements SessionRepository {
     await this.db.query("UPDATE remote_sessions SET state = 'stopped', stopped_at = $1 WHERE id = $2 AND state = 'active'", [at, id]);
   }
 
-  async sessionForCdr(q: { cpoSessionId: string; evseKey: string; userKey: string; startedAfter: number; startedBy: number }): Promise<RemoteSessionRecord | undefined> {
-    const [byId] = await this.db.query<SessionRow>('SELECT * FROM remote_sessions WHERE cpo_session_id = $1 AND evse_key = $2 ORDER BY id DESC LIMIT 1', [q.cpoSessionId, q.evseKey]);
-    if (byId) return toSession(byId);
-    const [guess] = await this.db.query<SessionRow>(
-      'SELECT * FROM remote_sessions WHERE evse_key = $1 AND user_key = $2 AND started_at BETWEEN $3 AND $4 ORDER BY started_at DESC, id DESC LIMIT 1',
-      [q.evseKey, q.userKey, q.startedAfter, q.startedBy],
-    );
-    return guess && toSession(guess);
+  async sessionForCdr(q: SessionForCdrQuery): Promise<RemoteSessionRecord | undefined> {
+    return sessionForCdrWith((sql, params) => this.db.query<SessionRow>(sql, params), q);
   }
 
   async activeReservationOn(connectorId: number, at: number): Promise<ReservationRecord | undefined> {
@@ -123,4 +118,19 @@ export class PgSessions implements SessionRepository {
   async expireReservations(at: number): Promise<number> {
     return (await this.db.query("UPDATE reservations SET state = 'ended', ended_at = ends_at WHERE state = 'active' AND ends_at <= $1 RETURNING id", [at])).length;
   }
+}
+
+/**
+ * The remote session a CDR belongs to: the newest with the CPO's session id on that EVSE, else the
+ * newest on that EVSE for that user started within the window. `query` runs on the pool or in a
+ * transaction (`CdrPost.session`).
+ */
+export async function sessionForCdrWith(query: (sql: string, params: unknown[]) => Promise<SessionRow[]>, q: SessionForCdrQuery): Promise<RemoteSessionRecord | undefined> {
+  const [byId] = await query('SELECT * FROM remote_sessions WHERE cpo_session_id = $1 AND evse_key = $2 ORDER BY id DESC LIMIT 1', [q.cpoSessionId, q.evseKey]);
+  if (byId) return toSession(byId);
+  const [guess] = await query(
+    'SELECT * FROM remote_sessions WHERE evse_key = $1 AND user_key = $2 AND started_at BETWEEN $3 AND $4 ORDER BY started_at DESC, id DESC LIMIT 1',
+    [q.evseKey, q.userKey, q.startedAfter, q.startedBy],
+  );
+  return guess && toSession(guess);
 }

@@ -1,21 +1,22 @@
 /** SQLite implementation of CdrRepository (tables of migration 450; outbox of 500). */
-import type { CdrDecision, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, FleetCardInput } from '../cdrs.js';
+import type { CdrDecider, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, FleetCardInput } from '../cdrs.js';
 import type { OutboxItemInput } from '../outbox.js';
 import type { Db, SqliteDatabase } from './database.js';
 import { insertOutboxRows, noteSuperseded } from './outbox-insert.js';
 import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { preparedOn } from './statement-cache.js';
+import { sessionForCdrOn } from './sessions.js';
 
 /** CDRs and fleet cards on SQLite. Example: `await new SqliteCdrs(db).get('abc-123')`. */
 export class SqliteCdrs implements CdrRepository {
   constructor(private readonly s: SqliteDatabase) {}
 
-  async save(post: CdrPost, decide: (existing: CdrRecord | undefined, fleets: number[]) => CdrDecision): Promise<CdrSaveResult> {
+  async save(post: CdrPost, decide: CdrDecider): Promise<CdrSaveResult> {
     return this.s.write((db) => {
       // Read and decide inside the transaction: two posts of one session in the same batch see each other.
       const row = preparedOn(db, 'SELECT * FROM cdrs WHERE session_id = ?').get(post.sessionId) as CdrRow | undefined;
       const previous = row && toCdr(row);
-      const decision = decide(previous, post.fleets ? fleetSubscribersOn(db, post.fleets) : []);
+      const decision = decide(previous, post.fleets ? fleetSubscribersOn(db, post.fleets) : [], post.session && sessionForCdrOn(db, post.session));
       const result: CdrSaveResult = { decision, outboxIds: [], ...(previous ? { previous } : {}) };
       if (decision.action !== 'write') return result;
       const payload = JSON.stringify(decision.payload);
