@@ -6,33 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { freshDatabase } from '../../../test/support/engines.js';
 import { copyStorage, openDump } from '../copy.js';
 import { openStorage } from '../index.js';
 import { AGGREGATE_LEVELS, cellSize, type MapBox } from '../dashboard.js';
 import type { ConnectorStatusValue } from '../poi.js';
-import { aPartner, aStation, stationIdOf, testEngines, useStorage, type Engine } from './test-support/setup.js';
-
-/** Runs one read-only statement on the database under test with the engine's own driver. */
-async function rawQuery<R>(engine: Engine, url: string, sql: string): Promise<R[]> {
-  if (engine === 'sqlite') {
-    const db = new Database(url.replace(/^sqlite:(\/\/)?/, ''), { readonly: true });
-    try {
-      return db.prepare(sql).all() as R[];
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as R[];
-  } finally {
-    await client.end();
-  }
-}
+import { aPartner, aStation, rawQuery, stationIdOf, testEngines, useStorage, type Engine } from './test-support/setup.js';
 
 /** Each station's summary by 700's rule, grouped over stations and connectors (portable SQL). */
 const EXPECTED_SUMMARIES = `SELECT s.id AS id, s.latitude AS lat, s.longitude AS lon, s.deleted AS deleted, CASE

@@ -4,6 +4,8 @@
  * same outcomes, orderings and edge cases.
  */
 import { after, before } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { freshDatabase, type Engine } from '../../../../test/support/engines.js';
 import { openStorage } from '../../index.js';
 import type { StationInput } from '../../poi.js';
@@ -67,4 +69,23 @@ export function aStation(owner: { id: number; identifier: string }, o: Partial<S
 export function stationIdOf(out: Awaited<ReturnType<Storage['poi']['saveStation']>>): number {
   if (!out.ok || out.stationId === null) throw new Error(`station not saved: ${JSON.stringify(out)}`);
   return out.stationId;
+}
+
+/** Runs one read-only statement on the database under test with the engine's own driver. Example: `await rawQuery('sqlite', h.url, 'SELECT 1 AS x')`. */
+export async function rawQuery<R>(engine: Engine, url: string, sql: string): Promise<R[]> {
+  if (engine === 'sqlite') {
+    const db = new Database(url.replace(/^sqlite:(\/\/)?/, ''), { readonly: true });
+    try {
+      return db.prepare(sql).all() as R[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as R[];
+  } finally {
+    await client.end();
+  }
 }
