@@ -50,36 +50,6 @@ function upsertAuthorization(db: Db, uid: string, partnerId: number | null, evco
   ).run(uid, partnerId, evcoId, at);
 }
 
-/** How long an authorization on record stands before a verify saying the same records it again (its `at`). */
-const AUTHORIZATION_REFRESH_MS = 3600_000;
-
-/** Who authorizes a UID offline: the hub's accounts, then the whitelists. */
-interface OfflineDecision {
-  verdict: OfflineVerdict;
-  /** The authorization to keep on record for CDR routing (none: not authorized). */
-  record?: { partnerId: number | null; evcoId: string | null };
-}
-
-/** Decides a UID from the accounts, then the whitelists. Example: `offlineOn(db, '04A2B3C4').verdict.source`. */
-function offlineOn(db: Db, uid: string): OfflineDecision {
-  const account = preparedOn(db, 'SELECT a.evco_id, a.locked, a.has_payment FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?').get(uid) as
-    | Pick<AccountRow, 'evco_id' | 'locked' | 'has_payment'>
-    | undefined;
-  if (account) {
-    const verdict: OfflineVerdict = { source: 'account', evcoId: account.evco_id, locked: account.locked === 1, hasPayment: account.has_payment === 1 };
-    return isActive(verdict) ? { verdict, record: { partnerId: null, evcoId: account.evco_id } } : { verdict };
-  }
-  const hit = whitelistHitOn(db, uid);
-  if (!hit) return { verdict: { source: 'none' } };
-  return { verdict: { source: 'whitelist', hit }, record: { partnerId: hit.partnerId, evcoId: hit.evcoId ?? null } };
-}
-
-/** True when `uid`'s authorization on record names the same partner and EVCO ID and is younger than AUTHORIZATION_REFRESH_MS. */
-function isRecorded(db: Db, uid: string, record: NonNullable<OfflineDecision['record']>, at: Date): boolean {
-  const row = preparedOn(db, 'SELECT partner_id, evco_id, at FROM authorizations WHERE uid = ?').get(uid) as { partner_id: number | null; evco_id: string | null; at: string } | undefined;
-  return row !== undefined && row.partner_id === record.partnerId && row.evco_id === record.evcoId && at.getTime() - Date.parse(row.at) < AUTHORIZATION_REFRESH_MS;
-}
-
 /** Accounts, whitelists and authorizations on SQLite. Example: `new SqliteAuthorization(db).authorizedBy('04A2B3C4')`. */
 export class SqliteAuthorization implements AuthorizationRepository {
   constructor(private readonly s: SqliteDatabase) {}
@@ -171,23 +141,25 @@ export class SqliteAuthorization implements AuthorizationRepository {
   }
 
   /**
-   * The look-ups first, outside the write queue; only a new or changed (or hour-old) authorization
-   * goes through a queued write, which decides again and records it in the same transaction.
+   * Both look-ups and the record in one queued write: inside the batch's transaction a read costs
+   * a fraction of one outside (each of those opens and closes its own WAL read transaction), and
+   * the caller waits for one promise instead of three.
    */
   async verifyOffline(uid: string, at: Date): Promise<OfflineVerdict> {
-    // Most verifies are of cards verified before: decided by reads and answered without a write
-    // (nor its fsync) when the authorization on record already says the same and is recent.
-    const read = offlineOn(this.s.db, uid);
-    if (!read.record || isRecorded(this.s.db, uid, read.record, at)) {
-      await this.s.durable();
-      return read.verdict;
-    }
     const iso = at.toISOString();
-    // Decided again inside the write: a change queued meanwhile (a whitelist, an account) counts.
     return this.s.write((db): OfflineVerdict => {
-      const { verdict, record } = offlineOn(db, uid);
-      if (record) upsertAuthorization(db, uid, record.partnerId, record.evcoId, iso);
-      return verdict;
+      const account = preparedOn(db, 'SELECT a.evco_id, a.locked, a.has_payment FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?').get(uid) as
+        | Pick<AccountRow, 'evco_id' | 'locked' | 'has_payment'>
+        | undefined;
+      if (account) {
+        const verdict: OfflineVerdict = { source: 'account', evcoId: account.evco_id, locked: account.locked === 1, hasPayment: account.has_payment === 1 };
+        if (isActive(verdict)) upsertAuthorization(db, uid, null, account.evco_id, iso);
+        return verdict;
+      }
+      const hit = whitelistHitOn(db, uid);
+      if (!hit) return { source: 'none' };
+      upsertAuthorization(db, uid, hit.partnerId, hit.evcoId ?? null, iso);
+      return { source: 'whitelist', hit };
     });
   }
 

@@ -167,18 +167,6 @@ export class SqliteDatabase {
     else settle();
   }
 
-  /**
-   * Resolves once every transaction committed so far is on disk (at once when no fsync is due).
-   * An answer decided by reads alone awaits it: what it read may be a commit whose callers still
-   * wait for their fsync, and must not be acknowledged before them.
-   * Example: `if (unchanged) { await db.durable(); return count; }`.
-   */
-  durable(): Promise<void> {
-    const wal = this.wal;
-    if (!wal?.syncing) return Promise.resolve();
-    return new Promise((resolve, reject) => wal.afterSynced((error) => (error === undefined ? resolve() : reject(unavailable(error)))));
-  }
-
   /** Writes still queued, then closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -13,11 +13,6 @@ export class SqlitePoi implements PoiRepository {
   private readonly reads: PoiReads;
   private readonly setStatusStmt: Database.Statement;
   private readonly recordUsage: Database.Statement;
-  private readonly statusNow: Database.Statement;
-  /** EVSE keys with a status write queued, and how many. */
-  private readonly statusQueued = new Map<string, number>();
-  /** Station-posts queued. */
-  private stationsQueued = 0;
 
   constructor(private readonly s: SqliteDatabase) {
     const db = s.db;
@@ -29,38 +24,20 @@ export class SqlitePoi implements PoiRepository {
     this.setStatusStmt = db.prepare(`UPDATE connectors SET status = @status,
       status_changed_at = CASE WHEN status <> @status OR status_changed_at IS NULL THEN @at ELSE status_changed_at END
       WHERE evse_key = @key AND ${owned}`);
-    this.statusNow = db.prepare(`SELECT count(*) AS n, sum(status = @status) AS same FROM connectors WHERE evse_key = @key AND ${owned}`);
     this.recordUsage = db.prepare(`INSERT INTO station_usage (station_id, at)
       SELECT DISTINCT station_id, @at FROM connectors WHERE evse_key = @key AND status <> 'Occupied' AND ${owned}`);
   }
 
   saveStation(input: StationInput) {
-    this.stationsQueued++;
-    return this.s.write(() => saveStationTx(this.save, input)).finally(() => this.stationsQueued--);
+    return this.s.write(() => saveStationTx(this.save, input));
   }
 
-  /**
-   * A status the connectors already have is answered from a read, without a write or its fsync
-   * (CPOs send the same status again and again). Not while a write that could change the answer
-   * is queued: a status of the same EVSE (the later post must win) or any station-post.
-   */
   setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {
-    const args = { owner: ownerIdentifier, key: evseKey, at };
-    if (this.stationsQueued === 0 && !this.statusQueued.has(evseKey)) {
-      const now = this.statusNow.get({ ...args, status }) as { n: number; same: number | null };
-      if (now.n > 0 && now.same === now.n) return this.s.durable().then(() => now.n);
-    }
-    this.statusQueued.set(evseKey, (this.statusQueued.get(evseKey) ?? 0) + 1);
-    return this.s
-      .write(() => {
-        if (status === 'Occupied') this.recordUsage.run(args);
-        return this.setStatusStmt.run({ ...args, status }).changes;
-      })
-      .finally(() => {
-        const left = this.statusQueued.get(evseKey)! - 1;
-        if (left === 0) this.statusQueued.delete(evseKey);
-        else this.statusQueued.set(evseKey, left);
-      });
+    return this.s.write(() => {
+      const args = { owner: ownerIdentifier, key: evseKey, at };
+      if (status === 'Occupied') this.recordUsage.run(args);
+      return this.setStatusStmt.run({ ...args, status }).changes;
+    });
   }
 
   async surface(query: SurfaceQuery) {

@@ -18,8 +18,6 @@ export class WalSync {
   private running = false;
   /** Callers whose COMMIT returned and who wait for the next fsync to start and finish. */
   private waiting: Done[] = [];
-  /** Callers of the fsync running now. */
-  private current: Done[] = [];
   private idle: Array<() => void> = [];
 
   /** `syncFile` is fs.fsync; tests pass one they can hold. */
@@ -45,26 +43,12 @@ export class WalSync {
       return this.drained();
     }
     this.running = true;
-    this.current = batch;
     this.syncFile(fd, (error) => {
       this.running = false;
-      this.current = [];
       for (const d of batch) d(error ?? undefined);
       if (this.waiting.length) this.start();
       else this.drained();
     });
-  }
-
-  /**
-   * Calls `done` once everything committed so far is on disk: at once when no commit waits for an
-   * fsync, else with the fsync that covers the latest commit (the running one when no commit came
-   * after it started). For answers read without a write, which must not get ahead of the
-   * durability of what they read. Example: `wal.afterSynced((err) => answer(err))`.
-   */
-  afterSynced(done: Done): void {
-    if (this.waiting.length) this.waiting.push(done);
-    else if (this.running) this.current.push(done);
-    else done();
   }
 
   /**
