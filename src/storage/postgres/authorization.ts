@@ -1,6 +1,7 @@
 /** PostgreSQL implementation of AuthorizationRepository. */
 import {
   AccountConflictError,
+  AUTHORIZATION_REFRESH_MS,
   type AccountRecord,
   type AuthorizationRecord,
   type AuthorizationRepository,
@@ -142,13 +143,26 @@ export class PgAuthorization implements AuthorizationRepository {
     const account = await this.accountByUid(uid);
     if (account) {
       const verdict: OfflineVerdict = { source: 'account', evcoId: account.evcoId, locked: account.locked, hasPayment: account.hasPayment };
-      if (isActive(account)) await this.recordAuthorization(uid, { partnerId: null, evcoId: account.evcoId }, at);
+      if (isActive(account)) await this.keepAuthorization(uid, { partnerId: null, evcoId: account.evcoId }, at);
       return verdict;
     }
     const hit = await this.whitelistHit(uid);
     if (!hit) return { source: 'none' };
-    await this.recordAuthorization(uid, { partnerId: hit.partnerId, ...(hit.evcoId ? { evcoId: hit.evcoId } : {}) }, at);
+    await this.keepAuthorization(uid, { partnerId: hit.partnerId, ...(hit.evcoId ? { evcoId: hit.evcoId } : {}) }, at);
     return { source: 'whitelist', hit };
+  }
+
+  /**
+   * Records a verify's authorization unless the one on record says the same and is younger than
+   * AUTHORIZATION_REFRESH_MS: a card verified again leaves its row untouched (no new row version).
+   */
+  private async keepAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO authorizations (uid, partner_id, evco_id, at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (uid) DO UPDATE SET partner_id = excluded.partner_id, evco_id = excluded.evco_id, at = excluded.at
+       WHERE authorizations.partner_id IS DISTINCT FROM excluded.partner_id OR authorizations.evco_id IS DISTINCT FROM excluded.evco_id OR authorizations.at <= $5`,
+      [uid, by.partnerId, by.evcoId ?? null, at.toISOString(), new Date(at.getTime() - AUTHORIZATION_REFRESH_MS).toISOString()],
+    );
   }
 
   async recordAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void> {

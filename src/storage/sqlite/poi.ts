@@ -13,6 +13,8 @@ export class SqlitePoi implements PoiRepository {
   private readonly reads: PoiReads;
   private readonly setStatusStmt: Database.Statement;
   private readonly recordUsage: Database.Statement;
+  /** How many connectors a status post names, and how many of them it changes. */
+  private readonly statusNow: Database.Statement;
 
   constructor(private readonly s: SqliteDatabase) {
     const db = s.db;
@@ -21,9 +23,13 @@ export class SqlitePoi implements PoiRepository {
     this.reads = new PoiReads(db);
     // EXISTS rather than IN (owner's stations): a CPO may own 100k stations; this stays an index probe.
     const owned = 'EXISTS (SELECT 1 FROM stations s WHERE s.id = connectors.station_id AND s.partner_identifier = @owner AND s.deleted = 0)';
+    // A connector that already has the status (and its time) is left alone: an UPDATE to the same
+    // values still rewrites its page, a random one of the table's, into the WAL and the fsync.
+    const changes = '(status IS NOT @status OR status_changed_at IS NULL)';
     this.setStatusStmt = db.prepare(`UPDATE connectors SET status = @status,
       status_changed_at = CASE WHEN status <> @status OR status_changed_at IS NULL THEN @at ELSE status_changed_at END
-      WHERE evse_key = @key AND ${owned}`);
+      WHERE evse_key = @key AND ${owned} AND ${changes}`);
+    this.statusNow = db.prepare(`SELECT count(*) AS matched, coalesce(sum(${changes}), 0) AS changing FROM connectors WHERE evse_key = @key AND ${owned}`);
     this.recordUsage = db.prepare(`INSERT INTO station_usage (station_id, at)
       SELECT DISTINCT station_id, @at FROM connectors WHERE evse_key = @key AND status <> 'Occupied' AND ${owned}`);
   }
@@ -35,8 +41,11 @@ export class SqlitePoi implements PoiRepository {
   setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {
     return this.s.write(() => {
       const args = { owner: ownerIdentifier, key: evseKey, at };
+      const { matched, changing } = this.statusNow.get({ ...args, status }) as { matched: number; changing: number };
+      if (changing === 0) return matched;
       if (status === 'Occupied') this.recordUsage.run(args);
-      return this.setStatusStmt.run({ ...args, status }).changes;
+      this.setStatusStmt.run({ ...args, status });
+      return matched;
     });
   }
 

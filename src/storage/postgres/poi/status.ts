@@ -11,8 +11,9 @@ export interface StatusPost { owner: string; key: string; status: ConnectorStatu
 
 /**
  * Per post: the live connectors it names, their status before, and an Occupied transition's usage
- * row (one per station and post, as on SQLite); then the update. RETURNING tells which post each
- * updated connector belongs to.
+ * row (one per station and post, as on SQLite); then the update of the connectors whose status (or
+ * its time) changes: one that already has it keeps its row version (no dead tuple, no WAL). A
+ * data-modifying WITH runs whether or not the final SELECT reads it; the counts come from `m`.
  */
 const STATUS_SQL = `
   WITH u AS (
@@ -28,10 +29,10 @@ const STATUS_SQL = `
   ), updated AS (
     UPDATE connectors c SET status = m.status,
       status_changed_at = CASE WHEN c.status <> m.status OR c.status_changed_at IS NULL THEN m.at ELSE c.status_changed_at END
-    FROM m WHERE c.id = m.id
-    RETURNING m.n
+    FROM m WHERE c.id = m.id AND (c.status IS DISTINCT FROM m.status OR c.status_changed_at IS NULL)
+    RETURNING 1
   )
-  SELECT n, count(*) AS matched FROM updated GROUP BY n`;
+  SELECT n, count(*) AS matched FROM m GROUP BY n`;
 
 /** Splits posts into rounds in which each (owner, EVSE key) appears at most once, keeping their order. */
 function rounds(posts: readonly StatusPost[]): number[][] {
