@@ -98,6 +98,36 @@ describe('WAL checkpoints on a worker thread', () => {
     await db.close();
   });
 
+  it('should copy without holding while a pass took long, and hold the writer only for the last few frames', async () => {
+    const db = await openSqlite(`sqlite:${join(dir, 'k.db')}`, { checkpointInWorker: { intervalMs: 60_000, rewindFrames: 100, catchUpMs: 50 } });
+    try {
+      await db.write((d) => d.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)'));
+      const c = checkpointerOf(db);
+      /** Whether the writer was held at each pass, given how long each pass takes (ms). */
+      const passes = async (took: number[]): Promise<boolean[]> => {
+        const held: boolean[] = [];
+        (c as unknown as { checkpoint: () => Promise<unknown> }).checkpoint = () => {
+          held.push(c.hold);
+          const result = { busy: 0, log: 500, checkpointed: 500 };
+          const ms = took[held.length - 1] ?? 0;
+          return ms === 0 ? Promise.resolve(result) : new Promise((r) => setTimeout(() => r(result), ms));
+        };
+        c.committed();
+        await c.tick();
+        return held;
+      };
+      // Two long passes, then a short one: the held pass comes after the short one.
+      assert.deepEqual(await passes([100, 100, 0]), [false, false, false, true]);
+      // A quick first pass goes straight to the held one (as before).
+      assert.deepEqual(await passes([0]), [false, true]);
+      // Passes that stay long: at most four more without holding, then the held one.
+      assert.deepEqual(await passes([100, 100, 100, 100, 100, 100, 100]), [false, false, false, false, false, true]);
+      assert.equal(c.hold, false);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('should leave checkpoints to SQLite when off (tools), and close cleanly when on', async () => {
     const tool = await openSqlite(`sqlite:${join(dir, 'b.db')}`);
     assert.equal(tool.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
