@@ -62,15 +62,15 @@ export interface AuthorizationRecord {
 }
 
 /**
- * What the hub's own sources say about a UID (rfid-verify before asking online EMPs): one of its
- * accounts (which wins), else the whitelist entry of the lowest partner id, else nothing.
- */
-/**
  * How long an authorization on record stands before a verify saying the same records it again
  * (its `at`): a card verified again within it rewrites nothing.
  */
 export const AUTHORIZATION_REFRESH_MS = 3600_000;
 
+/**
+ * What the hub's own sources say about a UID (rfid-verify before asking online EMPs): one of its
+ * accounts (which wins), else the whitelist entry of the lowest partner id, else nothing.
+ */
 export type OfflineVerdict =
   | { source: 'account'; evcoId: string; locked: boolean; hasPayment: boolean }
   | { source: 'whitelist'; hit: WhitelistHit }

@@ -28,6 +28,8 @@ export interface OutboxEntry {
   deliveredAt?: number;
   /** When an operator last put it back to pending; the dead-letter age counts from here. */
   retriedAt?: number;
+  /** `payload` as stored JSON, when the engine has it at hand: the worker sends it as is (not enumerable). */
+  readonly payloadJson?: string;
 }
 
 export interface OutboxRepository {

@@ -2,6 +2,7 @@
  * Remote sessions and reservations as storage keeps them (shared/protocol.md, "Remote start/stop
  * and reservations"). Times are ms since epoch. Implemented by sqlite/sessions.ts.
  */
+import type { SessionForCdrQuery } from './cdrs.js';
 
 /** A live connector and the CPO that owns it. */
 export interface ConnectorOwner {
@@ -97,7 +98,7 @@ export interface SessionRepository {
    * The remote session a CDR belongs to: by the CPO's session id, else the newest one on that EVSE
    * for that user started between `startedAfter` and `startedBy`.
    */
-  sessionForCdr(q: { cpoSessionId: string; evseKey: string; userKey: string; startedAfter: number; startedBy: number }): Promise<RemoteSessionRecord | undefined>;
+  sessionForCdr(q: SessionForCdrQuery): Promise<RemoteSessionRecord | undefined>;
   /** The active reservation of a connector at `at`, if any. */
   activeReservationOn(connectorId: number, at: number): Promise<ReservationRecord | undefined>;
   /** Active reservations naming this identifier, newest first. */

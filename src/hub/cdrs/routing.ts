@@ -59,12 +59,6 @@ export async function routeCdr(ctx: HubContext, p: SessionPost, senderId: number
     authorized = auth ?? undefined;
     whitelisted = hit ?? undefined;
   }
-  // Without a remote start, the EMP owning the EVCO ID prefix (when neither authorization nor whitelist names one).
-  let prefixOwner: number | undefined | null = null;
-  const ownerByPrefix = (): number | undefined => {
-    if (prefixOwner === null) prefixOwner = evcoKeys.length > 0 ? ctx.auth.partners().find((partner) => evcoKeys.some((e) => ownsEvco(partner, e)))?.id : undefined;
-    return prefixOwner;
-  };
   const route = (remote: RemoteSessionRecord | undefined, fleets: readonly number[]): CdrRoute => {
     let primary: number | undefined;
     let via: CdrRoute['via'] = 'none';
@@ -74,9 +68,10 @@ export async function routeCdr(ctx: HubContext, p: SessionPost, senderId: number
       if (authorized.partnerId === null) via = 'hub-account';
       else [primary, via] = [authorized.partnerId, 'authorization'];
     } else if (whitelisted) [primary, via] = [whitelisted.partnerId, 'whitelist'];
-    if (primary === undefined && via === 'none') {
-      const owner = ownerByPrefix();
-      if (owner !== undefined) [primary, via] = [owner, 'evco-prefix'];
+    if (primary === undefined && via === 'none' && evcoKeys.length > 0) {
+      // Without a remote start, authorization or whitelist: the EMP owning the EVCO ID prefix.
+      const owner = ctx.auth.partners().find((partner) => evcoKeys.some((e) => ownsEvco(partner, e)));
+      if (owner) [primary, via] = [owner.id, 'evco-prefix'];
     }
     const recipients = [...new Set([...(primary === undefined ? [] : [primary]), ...fleets])].filter((id) => {
       const partner = ctx.auth.partner(id);

@@ -105,7 +105,7 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
     try {
       const client = clientFor(partner.id, partner.endpoint.url, partner.endpoint.apiKey);
       // An engine that has the payload's stored JSON at hand (`payloadJson`) spares parsing and serializing it again.
-      const payloadJson = (e as { payloadJson?: string }).payloadJson;
+      const { payloadJson } = e;
       const opts = payloadJson === undefined ? { timeoutMs: sendTimeoutMs } : { timeoutMs: sendTimeoutMs, payloadJson };
       answer = (await observeSend(ctx.events, e.call, partner, client.send(e.call as CallName, (payloadJson === undefined ? e.payload : undefined) as never, opts))) as never;
     } catch (err) {

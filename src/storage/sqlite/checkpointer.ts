@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 
 /** Unheld passes at most before the held one that rewinds the WAL. */
 const CATCH_UP_PASSES = 4;
+
 /** Options of a Checkpointer (tests use small values). */
 export interface CheckpointerOptions {
   /** Milliseconds between checkpoints while there are new commits (default 250). */
@@ -121,7 +122,7 @@ export class Checkpointer {
       if (r && r.log >= this.rewindFrames && !this.closed) {
         // The held pass copies what was committed while the pass before it ran, and fsyncs the
         // database file over those pages: after a long pass, tens of milliseconds in which no
-        // request is answered (34 to 56 ms measured under the status load, about its p99). More
+        // write commits (34 to 56 ms measured under the status load). More
         // passes without holding first, while each still took long: each copies what the one
         // before left, so the held one is left only a few frames.
         for (let i = 0; i < CATCH_UP_PASSES && performance.now() - started > this.catchUpMs && !this.closed; i++) {

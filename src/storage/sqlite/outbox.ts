@@ -34,9 +34,9 @@ const DELIVERED_SQL = "UPDATE outbox SET state = 'delivered', attempts = attempt
  * The entry of a row whose payload is parsed only when read; `payloadJson` (not enumerable) is the
  * stored JSON, which the worker sends as is (`nextAfter` answers these).
  */
-function entryWithJson(row: OutboxRow): OutboxEntry & { payloadJson: string } {
+function entryWithJson(row: OutboxRow): OutboxEntry {
   const json = row.payload;
-  const e = toEntry({ ...row, payload: 'null' }) as OutboxEntry & { payloadJson: string };
+  const e = toEntry({ ...row, payload: 'null' });
   let parsed: unknown;
   let done = false;
   Object.defineProperty(e, 'payload', {
