@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BodyPlan } from './bodies.js';
 import type { BenchConfig } from './config.js';
 import { runLoad, type LoadResult } from './load.js';
-import { startServer, type ServerProcess } from './processes.js';
+import { procCpuMs, startServer, type ServerProcess } from './processes.js';
 
 /** Where a scenario's files and database live. */
 export interface ScenarioEnv {
@@ -27,6 +27,11 @@ export interface Measured {
   ratio: number;
   /** kB, VmHWM of the hub process at the end of the load. */
   hubPeakRssKb: number;
+  /**
+   * µs of CPU (every thread, user and system) per request answered in the measured rounds: the
+   * cost itself, steadier than req/s when the machine's neighbours take turns on its cores.
+   */
+  cpuUsPerRequest: { hub: number; baseline: number };
   rounds: { hub: LoadResult[]; baseline: LoadResult[] };
 }
 
@@ -90,6 +95,7 @@ export async function measurePair(
   const baseRounds: LoadResult[] = [];
   let baseline: ServerProcess | undefined;
   let hubPeakRssKb: number;
+  const cpuMs = { hub: 0, baseline: 0 };
   try {
     env.log(`${name}: warming the hub up (${warmup} s)`);
     const warm = await runLoad({ url: hub.url, apiKey, plan, offset: 1e9, connections, duration: warmup });
@@ -99,8 +105,12 @@ export async function measurePair(
     env.log(`${name}: ${rounds} rounds of ${part.amount !== undefined ? `${part.amount} requests` : `${part.duration} s`} on the hub, then on bare node:http answering ${warm.answerBytes} bytes, ${connections} connections`);
     for (let r = 0; r < rounds; r++) {
       // Disjoint body ranges per round: CDRs and stations stay new.
+      let before = procCpuMs(hub.pid);
       hubRounds.push(await runLoad({ url: hub.url, apiKey, plan, offset: r * 1e8, connections, ...part }));
+      cpuMs.hub += procCpuMs(hub.pid) - before;
+      before = procCpuMs(baseline.pid);
       baseRounds.push(await runLoad({ url: baseline.url, apiKey: 'baseline', plan, offset: 2e9 + r * 1e8, connections, ...part }));
+      cpuMs.baseline += procCpuMs(baseline.pid) - before;
     }
     hubPeakRssKb = hub.peakRssKb();
     await baseline.stop();
@@ -111,5 +121,7 @@ export async function measurePair(
   }
   const hubResult = combine(hubRounds);
   const baseResult = combine(baseRounds);
-  return { hub: hubResult, baseline: baseResult, ratio: hubResult.rps / baseResult.rps, hubPeakRssKb, rounds: { hub: hubRounds, baseline: baseRounds } };
+  const cpuUsPerRequest = { hub: (cpuMs.hub * 1000) / Math.max(1, hubResult.requests), baseline: (cpuMs.baseline * 1000) / Math.max(1, baseResult.requests) };
+  env.log(`${name}: CPU per request ${cpuUsPerRequest.hub.toFixed(0)} µs on the hub, ${cpuUsPerRequest.baseline.toFixed(0)} µs on the baseline`);
+  return { hub: hubResult, baseline: baseResult, ratio: hubResult.rps / baseResult.rps, hubPeakRssKb, cpuUsPerRequest, rounds: { hub: hubRounds, baseline: baseRounds } };
 }

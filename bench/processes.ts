@@ -66,6 +66,22 @@ export function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 }
 
 /**
+ * CPU time the process has used so far, all its threads, user and system, in ms (0 when
+ * unreadable). Clock ticks of /proc/<pid>/stat (fields 14 and 15), USER_HZ taken as 100.
+ * Example: `const before = procCpuMs(pid)`.
+ */
+export function procCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces: fields are counted after its closing parenthesis
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * Starts `node <args>` pinned to `core`, its stdout and stderr going to `logFile`, and waits for
  * a line matching `ready` (its first group is the URL).
  * Example: `await startServer({ args: ['bench/baseline-server.ts', '42'], logFile, ready: /listening on (\S+)/ })`.
