@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './processes.js';
+// @ts-expect-error: a plain ES module of the repository's scripts, without type declarations
+import { pruneDist } from '../scripts/prune-dist.mjs';
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -28,7 +30,9 @@ function builtAt(): number {
 
 /** Compiles src/ to dist/ when a source is newer than the build. Example: `ensureBuilt(log)`. */
 export function ensureBuilt(log: (m: string) => void): void {
-  if (builtAt() >= newestMtime(join(repoRoot, 'src'))) return;
+  // a source removed since the last build leaves its compiled file behind, and no newer source
+  const pruned = pruneDist(join(repoRoot, 'src'), join(repoRoot, 'dist'));
+  if (pruned.length === 0 && builtAt() >= newestMtime(join(repoRoot, 'src'))) return;
   log('dist/ is older than src/: compiling the hub (tsc -p tsconfig.build.json)');
   const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('compiling the hub failed; fix the build (npm run build) and run the benchmark again');

@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pruneDist } from './prune-dist.mjs';
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -25,6 +26,7 @@ const files = ['src', 'test'].flatMap((d) => { try { return find(d); } catch { r
   .filter((f) => filters.length === 0 || filters.some((x) => f.startsWith(x) || f.includes(x)))
   .sort();
 
+pruneDist('src', 'dist'); // a removed source's compiled file would still run (e.g. a migration)
 const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 if (spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'dashboard/vite.config.ts'], { stdio: 'inherit' }).status !== 0) process.exit(1); // the dashboard the hub serves
