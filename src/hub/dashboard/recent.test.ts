@@ -28,4 +28,19 @@ describe('RecentChanges', () => {
     assert.deepEqual(r.of('P', ['B']), []);
     assert.equal(r.of('P', ['A', 'C']).length, 3);
   });
+
+  it('should keep the most recently changed EVSEs when it evicts many at once, and stay within an eighth over its bound', () => {
+    const r = new RecentChanges(20, 80);
+    const keep = (i: number) => r.of('P', [`E${i}`]).length > 0;
+    for (let i = 0; i < 90; i++) r.add('P', `E${i}`, { at: i, evseId: `E${i}`, status: 'Available' });
+    r.add('P', 'E0', { at: 100, evseId: 'E0', status: 'Occupied' }); // touched: now the most recent
+    assert.ok(Array.from({ length: 90 }, (_, i) => i).every(keep), 'nothing evicted up to 80 + 10');
+    r.add('P', 'E90', { at: 101, evseId: 'E90', status: 'Available' }); // 91 EVSEs: back down to 80
+    const kept = Array.from({ length: 91 }, (_, i) => i).filter(keep);
+    assert.deepEqual(kept, [0, ...Array.from({ length: 79 }, (_, i) => i + 12)], 'E1..E11, the least recently changed, are gone');
+    for (let i = 91; i < 1000; i++) r.add('P', `E${i}`, { at: i + 100, evseId: `E${i}`, status: 'Available' });
+    const left = Array.from({ length: 1000 }, (_, i) => i).filter(keep);
+    assert.ok(left.length >= 80 && left.length <= 90, `${left.length} EVSEs kept`);
+    assert.deepEqual(left, Array.from({ length: left.length }, (_, i) => 1000 - left.length + i), 'the newest ones');
+  });
 });

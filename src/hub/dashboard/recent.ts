@@ -1,6 +1,6 @@
 /**
  * The last status changes the hub saw, per EVSE (bounded: 20 per EVSE, the 20,000 most recently
- * changed EVSEs), kept in process and lost on restart, which a live view can afford. Keyed by
+ * changed EVSEs, and up to an eighth more between evictions), kept in process and lost on restart, which a live view can afford. Keyed by
  * owner and EVSE key, as the status post names them, so recording a change costs no storage read:
  * a station's list is gathered from its connectors when an operator opens it.
  */
@@ -28,7 +28,16 @@ export class RecentChanges {
     list.unshift(change);
     if (list.length > this.perStation) list.length = this.perStation;
     this.byEvse.set(id, list);
-    if (this.byEvse.size > this.evses) this.byEvse.delete(this.byEvse.keys().next().value!);
+    // Evicted an eighth at a time, through one iterator: a fresh iterator for each eviction walked
+    // past every entry deleted before it (V8 keeps them until the map is rebuilt), about 15 µs per
+    // status once more EVSEs change than are kept.
+    if (this.byEvse.size > this.evses + (this.evses >> 3)) {
+      let excess = this.byEvse.size - this.evses;
+      for (const oldest of this.byEvse.keys()) {
+        if (excess-- <= 0) break;
+        this.byEvse.delete(oldest);
+      }
+    }
   }
 
   /** The changes of a station's connectors (posted under `ownerIdentifier`), newest first. */
