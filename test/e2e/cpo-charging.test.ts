@@ -91,7 +91,9 @@ describe('oioi cpo: chargers, statuses, RFID and CDRs', () => {
     assert.equal(await cp1.authorize('not-a-card'), 'Invalid');
     const t0 = Date.now();
     await cp1.status(1, 'Preparing');
-    const tx = await cp1.startTransaction(1, CARD, 10_000);
+    // The charger's own clock sets the session's start: pinned to t0, so the whole-second
+    // difference below cannot lose a second to a boundary crossed between t0 and this call.
+    const tx = await cp1.startTransaction(1, CARD, 10_000, { timestamp: new Date(t0).toISOString() });
     assert.equal(tx.status, 'Accepted');
     await cp1.status(1, 'Charging');
     await cp1.meterValues(1, tx.transactionId, 10_000, new Date(t0 + 1000));
