@@ -32,6 +32,8 @@ export interface Measured {
    * cost itself, steadier than req/s when the machine's neighbours take turns on its cores.
    */
   cpuUsPerRequest: { hub: number; baseline: number };
+  /** ms of CPU the hub used while the baseline was measured: 0, as it is paused then. */
+  hubCpuMsDuringBaseline: number;
   rounds: { hub: LoadResult[]; baseline: LoadResult[] };
 }
 
@@ -74,7 +76,10 @@ export function combine(rounds: LoadResult[]): LoadResult {
 /**
  * Warms the hub up, starts the baseline answering as many bytes as the hub does, then loads them
  * in alternating rounds (hub, baseline, hub, …) so that other work on a shared machine weighs on
- * both alike. `after` gets the hub, still running, once the rounds are done.
+ * both alike. The hub is paused (SIGSTOP) while the baseline runs: its background work (the
+ * outbox worker's deliveries, the map refresh of the statuses just posted, a checkpoint) would
+ * otherwise take the pinned core from the baseline and count against it, not against the hub.
+ * `after` gets the hub, running again, once the rounds are done.
  * Example: `await measurePair(env, 'status', hub, plan, apiKey, { duration: 15 })`.
  */
 export async function measurePair(
@@ -95,27 +100,34 @@ export async function measurePair(
   const baseRounds: LoadResult[] = [];
   let baseline: ServerProcess | undefined;
   let hubPeakRssKb: number;
-  const cpuMs = { hub: 0, baseline: 0 };
+  const cpuMs = { hub: 0, baseline: 0, hubDuringBaseline: 0 };
   try {
     env.log(`${name}: warming the hub up (${warmup} s)`);
     const warm = await runLoad({ url: hub.url, apiKey, plan, offset: 1e9, connections, duration: warmup });
     if (warm.failed > 0) throw new Error(`${name}: the hub refused warm-up requests: ${warm.firstFailure}`);
+    await hub.pause();
     baseline = await startBaseline(env, name, warm.answerBytes);
     await runLoad({ url: baseline.url, apiKey: 'baseline', plan, offset: 1.5e9, connections, duration: warmup });
     env.log(`${name}: ${rounds} rounds of ${part.amount !== undefined ? `${part.amount} requests` : `${part.duration} s`} on the hub, then on bare node:http answering ${warm.answerBytes} bytes, ${connections} connections`);
     for (let r = 0; r < rounds; r++) {
       // Disjoint body ranges per round: CDRs and stations stay new.
+      hub.resume();
       let before = procCpuMs(hub.pid);
       hubRounds.push(await runLoad({ url: hub.url, apiKey, plan, offset: r * 1e8, connections, ...part }));
       cpuMs.hub += procCpuMs(hub.pid) - before;
+      await hub.pause();
       before = procCpuMs(baseline.pid);
+      const hubBefore = procCpuMs(hub.pid);
       baseRounds.push(await runLoad({ url: baseline.url, apiKey: 'baseline', plan, offset: 2e9 + r * 1e8, connections, ...part }));
       cpuMs.baseline += procCpuMs(baseline.pid) - before;
+      cpuMs.hubDuringBaseline += procCpuMs(hub.pid) - hubBefore;
     }
+    hub.resume();
     hubPeakRssKb = hub.peakRssKb();
     await baseline.stop();
     if (after) await after(hub);
   } finally {
+    hub.resume();
     await baseline?.stop();
     await hub.stop();
   }
@@ -123,5 +135,5 @@ export async function measurePair(
   const baseResult = combine(baseRounds);
   const cpuUsPerRequest = { hub: (cpuMs.hub * 1000) / Math.max(1, hubResult.requests), baseline: (cpuMs.baseline * 1000) / Math.max(1, baseResult.requests) };
   env.log(`${name}: CPU per request ${cpuUsPerRequest.hub.toFixed(0)} µs on the hub, ${cpuUsPerRequest.baseline.toFixed(0)} µs on the baseline`);
-  return { hub: hubResult, baseline: baseResult, ratio: hubResult.rps / baseResult.rps, hubPeakRssKb, cpuUsPerRequest, rounds: { hub: hubRounds, baseline: baseRounds } };
+  return { hub: hubResult, baseline: baseResult, ratio: hubResult.rps / baseResult.rps, hubPeakRssKb, cpuUsPerRequest, hubCpuMsDuringBaseline: cpuMs.hubDuringBaseline, rounds: { hub: hubRounds, baseline: baseRounds } };
 }

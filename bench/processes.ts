@@ -51,6 +51,10 @@ export interface ServerProcess {
   peakRssKb(): number;
   /** kB of resident memory now (VmRSS). */
   rssKb(): number;
+  /** SIGSTOP, resolving once the kernel shows it stopped: every thread, background work included, until `resume`. */
+  pause(): Promise<void>;
+  /** SIGCONT after `pause` (harmless otherwise). */
+  resume(): void;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when it exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -62,6 +66,16 @@ export function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
+  }
+}
+
+/** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped…), '' when unreadable. */
+function procState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return '';
   }
 }
 
@@ -113,8 +127,16 @@ export async function startServer(o: { args: string[]; nodeArgs?: string[]; env?
     child,
     peakRssKb: () => procStatusKb(pid, 'VmHWM'),
     rssKb: () => procStatusKb(pid, 'VmRSS'),
+    async pause() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGSTOP');
+      // The signal is delivered asynchronously: CPU read before the stop would count against the next phase.
+      for (let i = 0; i < 200 && procState(pid) !== 'T'; i++) await sleep(5);
+    },
+    resume: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT'); },
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGCONT'); // a paused process would hold SIGTERM until the grace ran out
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;

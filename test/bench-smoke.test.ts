@@ -38,6 +38,7 @@ test('should run every scenario in --quick mode and write its results', { timeou
         assert.equal(r.details.baseline.failed, 0, `${s}: baseline failed requests`);
         assert.ok(r.rssKb > 0, `${s}: peak RSS read`);
         assert.ok(r.details.cpuUsPerRequest.hub > 0 && r.details.cpuUsPerRequest.baseline > 0, `${s}: CPU per request read`);
+        assert.equal(r.details.hubCpuMsDuringBaseline, 0, `${s}: the hub is paused while the baseline is measured`);
       }
     }
     assert.ok(r0(JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('-surface-quick.json'))!), 'utf8'))), 'surface: boxes hit stations');
