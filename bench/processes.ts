@@ -69,14 +69,22 @@ export function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
-/** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped…), '' when unreadable. */
-function procState(pid: number): string {
+/**
+ * The fields of /proc/<pid>/stat after the command name, from field 3 (the state) on; [] when
+ * unreadable. The name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+ */
+function procStatFields(pid: number): string[] {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return '';
+    return [];
   }
+}
+
+/** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped…), '' when unreadable. */
+function procState(pid: number): string {
+  return procStatFields(pid)[0] ?? '';
 }
 
 /**
@@ -85,14 +93,8 @@ function procState(pid: number): string {
  * Example: `const before = procCpuMs(pid)`.
  */
 export function procCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name (field 2) may hold spaces: fields are counted after its closing parenthesis
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
+  const fields = procStatFields(pid);
+  return fields.length > 12 ? (Number(fields[11]) + Number(fields[12])) * 10 : 0;
 }
 
 /**

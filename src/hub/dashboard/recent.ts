@@ -1,8 +1,9 @@
 /**
  * The last status changes the hub saw, per EVSE (bounded: 20 per EVSE, the 20,000 most recently
- * changed EVSEs, and up to an eighth more between evictions), kept in process and lost on restart, which a live view can afford. Keyed by
- * owner and EVSE key, as the status post names them, so recording a change costs no storage read:
- * a station's list is gathered from its connectors when an operator opens it.
+ * changed EVSEs and up to an eighth more between evictions), kept in process and lost on restart,
+ * which a live view can afford. Keyed by owner and EVSE key, as the status post names them, so
+ * recording a change costs no storage read: a station's list is gathered from its connectors when
+ * an operator opens it.
  */
 import { isoOf } from '../poi/format.js';
 import { evseKey } from '../../protocol/identifiers/evse-id.js';
@@ -29,7 +30,7 @@ export class RecentChanges {
     if (list.length > this.perStation) list.length = this.perStation;
     this.byEvse.set(id, list);
     // Evicted an eighth at a time, through one iterator: a fresh iterator for each eviction walked
-    // past every entry deleted before it (V8 keeps them until the map is rebuilt), about 15 µs per
+    // past every entry deleted before it (V8 keeps them until the map is rebuilt), about 17 µs per
     // status once more EVSEs change than are kept.
     if (this.byEvse.size > this.evses + (this.evses >> 3)) {
       let excess = this.byEvse.size - this.evses;
