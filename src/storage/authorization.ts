@@ -62,10 +62,36 @@ export interface AuthorizationRecord {
 }
 
 /**
- * How long an authorization on record stands before a verify saying the same records it again
- * (its `at`): a card verified again within it rewrites nothing.
+ * A list that holds a UID, or held it: `removedAt` is set once the list's owner posted a list
+ * without it (only the latest removal per list and UID is kept).
  */
-export const AUTHORIZATION_REFRESH_MS = 3600_000;
+export interface WhitelistEntry extends WhitelistHit {
+  /** The list's id: between lists of one partner, the lower one wins, as in `whitelistHit`. */
+  listId: number;
+  /** ISO time the UID entered the list; unset for entries older than the list history (migration 850). */
+  addedAt?: string;
+  /** ISO time the UID left the list. */
+  removedAt?: string;
+}
+
+/**
+ * What the hub knows of who stands behind a UID, for routing its CDRs: the accounts, lists and
+ * online authorizations that rfid-verify consults, with their times (hub/cdrs/card-authority.ts).
+ */
+export interface CardHistory {
+  /** The hub's own account holding the UID. */
+  account?: { evcoId: string };
+  /** Lists holding the UID and lists that held it, in no particular order. */
+  entries: WhitelistEntry[];
+  /** The latest authorization recorded for it (rfid-verify records those of online EMPs), with its ISO time. */
+  authorized?: AuthorizationRecord & { at: string };
+}
+
+/**
+ * How long a UID's removal from a list is kept (CDRs of sessions that began before it still route
+ * to that list's owner); older removals go at the list's next replacement.
+ */
+export const WHITELIST_REMOVAL_RETENTION_MS = 180 * 24 * 3600_000;
 
 /**
  * What the hub's own sources say about a UID (rfid-verify before asking online EMPs): one of its
@@ -111,14 +137,19 @@ export interface AuthorizationRepository {
   /** Every whitelisted UID plus every UID of an active account (not locked, with payment), sorted, unique. */
   mergedWhitelist(): Promise<string[]>;
   /**
-   * rfid-verify's offline sources in one step: `accountByUid`, else `whitelistHit`, and for an
-   * active account (not locked, with payment) or a whitelist hit `recordAuthorization` at `at`,
-   * durable before this resolves. Nothing is recorded for a locked or unpaid account or a miss.
-   * Example: `(await repo.verifyOffline('04A2B3C4', new Date())).source === 'whitelist'`.
+   * rfid-verify's offline sources in one read: `accountByUid`, else `whitelistHit`. It writes
+   * nothing: the accounts and the lists' history (`cardHistory`) already tell whom a CDR goes to.
+   * Example: `(await repo.verifyOffline('04A2B3C4')).source === 'whitelist'`.
    */
-  verifyOffline(uid: string, at: Date): Promise<OfflineVerdict>;
+  verifyOffline(uid: string): Promise<OfflineVerdict>;
   /** Remembers who authorized a UID (the latest authorization wins). */
   recordAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void>;
-  /** Who authorized this normalized UID last, for CDR routing. Example: `await repo.authorizedBy('04A2B3C4')`. */
+  /** Who authorized this normalized UID last. Example: `await repo.authorizedBy('04A2B3C4')`. */
   authorizedBy(uid: string): Promise<AuthorizationRecord | undefined>;
+  /**
+   * The account, list entries (current and removed) and latest recorded authorization of a UID
+   * (normalized here, as a CPO may send it otherwise), for CDR routing.
+   * Example: `(await repo.cardHistory('04A2B3C4')).entries.length`.
+   */
+  cardHistory(uid: string): Promise<CardHistory>;
 }

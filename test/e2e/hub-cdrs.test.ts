@@ -114,6 +114,32 @@ for (const engine of testEngines()) describe(`hub CDRs and outbox (${engine})`, 
     await mocks.emp2.waitFor('session-post', 5000, (x) => x.payload['session-id'] === 'cdr-rfid');
   });
 
+  it('should send the CDR of a card removed from its EMP\'s list while it charged to that EMP, not to the list holding it now', async () => {
+    const list = (who: TestPartner, rfids: string[]) => post(who, { 'rfid-post': { rfids, 'partner-identifier': who.partnerIdentifier } });
+    assert.equal((await list(emp2, ['0A1B2C3D', '0F0F0F01'])).body.result.code, 0);
+    await new Promise((r) => setTimeout(r, 20));
+    const start = new Date().toISOString();
+    assert.equal((await post(cpo, { 'rfid-verify': { rfid: '0F0F0F01' } })).body.result.code, 0);
+    await new Promise((r) => setTimeout(r, 20));
+    // While the card charges, EMP 2 blocks it and EMP (a lower partner id) lists it.
+    assert.equal((await list(emp2, ['0A1B2C3D'])).body.result.code, 0);
+    assert.equal((await list(emp, ['0F0F0F01'])).body.result.code, 0);
+    assert.equal((await post(cpo, { 'rfid-verify': { rfid: '0F0F0F01' } })).body.result.code, 0, 'EMP\'s list answers for it now');
+    const cdr = aCdr(cpo.partnerIdentifier, 'cdr-rfid-blocked', 'DE*CPO*E1', rfid('0F0F0F01'), {
+      'session-interval': { start, stop: new Date().toISOString() }, 'charging-interval': { start, stop: new Date().toISOString() },
+    });
+    assert.equal((await post(cpo, cdr)).body.result.code, 0);
+    await mocks.emp2.waitFor('session-post', 5000, (x) => x.payload['session-id'] === 'cdr-rfid-blocked');
+    // A session begun now is EMP's: its CDR goes there.
+    const later = new Date().toISOString();
+    assert.equal((await post(cpo, aCdr(cpo.partnerIdentifier, 'cdr-rfid-moved', 'DE*CPO*E1', rfid('0f0f0f01'), {
+      'session-interval': { start: later, stop: later }, 'charging-interval': { start: later, stop: later },
+    }))).body.result.code, 0);
+    await mocks.emp.waitFor('session-post', 5000, (x) => x.payload['session-id'] === 'cdr-rfid-moved');
+    assert.equal(cdrsTo(mocks.emp, 'cdr-rfid-blocked').length, 0, 'the blocked session\'s CDR went to EMP 2 only');
+    assert.equal(cdrsTo(mocks.emp2, 'cdr-rfid-moved').length, 0);
+  });
+
   it('should also send a CDR to every fleet subscribed to the EVCO ID or UID with fleet-post-cards', async () => {
     const cards = { 'fleet-cards': [
       { 'fm-card-uid': 23, 'fleet-member-uid': 35, 'card-status': 'OPERATIONAL', 'evco-id': ANNA },

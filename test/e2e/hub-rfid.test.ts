@@ -8,6 +8,7 @@ import { startHubProcess, type HubProcess, type TestPartner } from '../support/h
 import { oioi } from '../support/cli.js';
 import { send, startMockPartner, type MockPartner, type Received } from '../support/http.js';
 import { openStorage } from '../../src/storage/index.js';
+import { cardAuthorityAt } from '../../src/hub/cdrs/card-authority.js';
 import { testEngines } from '../support/engines.js';
 
 const ok = { result: { code: 0, message: 'Success.' } };
@@ -22,10 +23,16 @@ async function ready(hub: HubProcess, ...partners: TestPartner[]): Promise<void>
   }
 }
 
-/** Who the hub remembers as authorizer of a UID, read from its database as the CDR slice will. */
+/** The authorization the hub recorded for a UID (online EMPs' answers only), read from its database. */
 async function authorizedBy(hub: HubProcess, uid: string) {
   const storage = await openStorage(hub.db);
   try { return await storage.authorization.authorizedBy(uid); } finally { await storage.close(); }
+}
+
+/** Whom the CDR of a session of this card starting now would go to, read from the hub's database as the CDR slice does. */
+async function authorityOf(hub: HubProcess, uid: string) {
+  const storage = await openStorage(hub.db);
+  try { return cardAuthorityAt(await storage.authorization.cardHistory(uid), Date.now()); } finally { await storage.close(); }
 }
 
 function verifiesFor(mock: MockPartner, uid: string): Received[] {
@@ -73,7 +80,8 @@ for (const engine of testEngines()) describe(`hub rfid: own accounts, whitelists
     assert.deepEqual(r.body, { result: { code: 0, message: 'Success.' }, 'evco-id': 'DE*8PS*000000001*A' });
     assert.equal((await send(hub.url, cpo.apiKey, verify('A2A2A2A2'))).body.result.code, 192);
     assert.equal((await send(hub.url, cpo.apiKey, verify('A3A3A3A3'))).body.result.code, 193);
-    assert.deepEqual(await authorizedBy(hub, '00A1A1A1'), { partnerId: null, evcoId: 'DE*8PS*000000001*A' });
+    assert.deepEqual(await authorityOf(hub, '00A1A1A1'), { via: 'hub-account', evcoId: 'DE*8PS*000000001*A' });
+    assert.equal(await authorizedBy(hub, '00A1A1A1'), undefined, 'an account\'s card is verified without a write');
 
     const unlock = await oioi(['account', 'unlock', '--db', hub.db, '--evco-id', 'DE*8PS*000000002*A']);
     assert.equal(unlock.code, 0, unlock.stderr);
@@ -102,7 +110,8 @@ for (const engine of testEngines()) describe(`hub rfid: own accounts, whitelists
     const hit = await send(hub.url, cpo.apiKey, verify('B4B4B4B4'));
     assert.deepEqual(hit.body, { result: { code: 0, message: 'Success.' } }, 'rfid-post gives no EVCO ID, so none is answered');
     assert.equal((await send(hub.url, cpo.apiKey, verify('B1B1B1B1'))).body.result.code, 191, 'dropped from the list');
-    assert.deepEqual(await authorizedBy(hub, 'B4B4B4B4'), { partnerId: emp1.id });
+    assert.deepEqual(await authorityOf(hub, 'B4B4B4B4'), { via: 'whitelist', partnerId: emp1.id });
+    assert.equal(await authorizedBy(hub, 'B4B4B4B4'), undefined, 'a listed card is verified without a write');
   });
 
   it('should refuse (211) a partner replacing a whitelist under another partner\'s identifier', async () => {
@@ -117,7 +126,7 @@ for (const engine of testEngines()) describe(`hub rfid: own accounts, whitelists
     await send(hub.url, emp2.apiKey, { 'rfid-post': { rfids: ['E0E0E0E1', 'A1A1A1A2'], 'partner-identifier': emp2.partnerIdentifier } });
     assert.deepEqual((await send(hub.url, cpo.apiKey, verify('E0E0E0E1'))).body, { result: { code: 0, message: 'Success.' } });
     assert.equal(verifiesFor(onlineMock, 'E0E0E0E1').length, 0);
-    assert.deepEqual(await authorizedBy(hub, 'E0E0E0E1'), { partnerId: emp2.id });
+    assert.deepEqual(await authorityOf(hub, 'E0E0E0E1'), { via: 'whitelist', partnerId: emp2.id });
     // A1A1A1A2 is an account's card and on a whitelist: the account answers, with its EVCO ID.
     assert.equal((await send(hub.url, cpo.apiKey, verify('A1A1A1A2'))).body['evco-id'], 'DE*8PS*000000001*A');
     // E0E0E0E2 is only known online.

@@ -1,7 +1,6 @@
 /**
- * AuthorizationRepository.verifyOffline on every engine: the same answers and records as
- * accountByUid, whitelistHit and recordAuthorization called one after the other (what rfid-verify
- * did before it asked storage once).
+ * AuthorizationRepository.verifyOffline on every engine: the same answers as accountByUid, then
+ * whitelistHit, and no authorization recorded (CDRs route by the lists' history since migration 850).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -13,7 +12,6 @@ for (const engine of testEngines()) {
     const repo = () => h.storage.authorization;
     let emp1: { id: number; identifier: string };
     let emp2: { id: number; identifier: string };
-    const at = new Date('2026-11-24T08:00:00.000Z');
     before(async () => {
       emp1 = await aPartner(h.storage, 'emp1', ['emp']);
       emp2 = await aPartner(h.storage, 'emp2', ['emp']);
@@ -24,30 +22,30 @@ for (const engine of testEngines()) {
       await repo().addAccount({ evcoId: 'DE*8PS*000000003*A', rfids: ['0C0C0C0C'], locked: false, hasPayment: false });
     });
 
-    it('should answer from an active account before any whitelist and record the hub as the authorizer', async () => {
-      assert.deepEqual(await repo().verifyOffline('0A0A0A0A', at), { source: 'account', evcoId: 'DE*8PS*000000001*A', locked: false, hasPayment: true });
-      assert.deepEqual(await repo().authorizedBy('0A0A0A0A'), { partnerId: null, evcoId: 'DE*8PS*000000001*A' });
+    it('should answer from an active account before any whitelist, recording nothing', async () => {
+      assert.deepEqual(await repo().verifyOffline('0A0A0A0A'), { source: 'account', evcoId: 'DE*8PS*000000001*A', locked: false, hasPayment: true });
+      assert.equal(await repo().authorizedBy('0A0A0A0A'), undefined);
     });
 
     it('should answer a locked or unpaid account without recording an authorization', async () => {
-      assert.deepEqual(await repo().verifyOffline('0B0B0B0B', at), { source: 'account', evcoId: 'DE*8PS*000000002*A', locked: true, hasPayment: true });
-      assert.deepEqual(await repo().verifyOffline('0C0C0C0C', at), { source: 'account', evcoId: 'DE*8PS*000000003*A', locked: false, hasPayment: false });
+      assert.deepEqual(await repo().verifyOffline('0B0B0B0B'), { source: 'account', evcoId: 'DE*8PS*000000002*A', locked: true, hasPayment: true });
+      assert.deepEqual(await repo().verifyOffline('0C0C0C0C'), { source: 'account', evcoId: 'DE*8PS*000000003*A', locked: false, hasPayment: false });
       assert.equal(await repo().authorizedBy('0B0B0B0B'), undefined);
       assert.equal(await repo().authorizedBy('0C0C0C0C'), undefined);
     });
 
-    it('should answer the whitelist of the lowest partner id and record it, replacing an older authorization', async () => {
+    it('should answer the whitelist of the lowest partner id and leave an older authorization as it was', async () => {
       await repo().recordAuthorization('D0D0D0D0', { partnerId: emp2.id, evcoId: 'DE*8PS*000000009*A' }, new Date('2026-01-01T00:00:00Z'));
-      const v = await repo().verifyOffline('D0D0D0D0', at);
+      const v = await repo().verifyOffline('D0D0D0D0');
       assert.deepEqual(v, { source: 'whitelist', hit: await repo().whitelistHit('D0D0D0D0') });
       assert.equal(v.source === 'whitelist' && v.hit.partnerId, Math.min(emp1.id, emp2.id));
-      assert.deepEqual(await repo().authorizedBy('D0D0D0D0'), { partnerId: Math.min(emp1.id, emp2.id) });
-      assert.deepEqual(await repo().verifyOffline('C0C0C0C0', at), { source: 'whitelist', hit: { partnerId: emp2.id, partnerIdentifier: emp2.identifier } });
-      assert.deepEqual(await repo().authorizedBy('C0C0C0C0'), { partnerId: emp2.id });
+      assert.deepEqual(await repo().authorizedBy('D0D0D0D0'), { partnerId: emp2.id, evcoId: 'DE*8PS*000000009*A' });
+      assert.deepEqual(await repo().verifyOffline('C0C0C0C0'), { source: 'whitelist', hit: { partnerId: emp2.id, partnerIdentifier: emp2.identifier } });
+      assert.equal(await repo().authorizedBy('C0C0C0C0'), undefined);
     });
 
     it('should answer none for an unknown UID and record nothing', async () => {
-      assert.deepEqual(await repo().verifyOffline('E0E0E0E0', at), { source: 'none' });
+      assert.deepEqual(await repo().verifyOffline('E0E0E0E0'), { source: 'none' });
       assert.equal(await repo().authorizedBy('E0E0E0E0'), undefined);
     });
   });

@@ -14,14 +14,15 @@ export interface Verdict {
 }
 
 /**
- * Decides one UID (already normalized) and remembers who authorized it.
+ * Decides one UID (already normalized); an online EMP's authorization is recorded (durable before
+ * the answer), as only the record says whom that card's CDR goes to.
  * Example: `(await verifyRfid(ctx, pool, '04A2B3C4')).code === 0`.
  */
 export async function verifyRfid(ctx: HubContext, pool: ClientPool, uid: string): Promise<Verdict> {
   const repo = ctx.storage.authorization;
-  // Accounts, then whitelists, in one storage call that also records a hit's authorization:
-  // awaited, because the CDR that follows is routed by it, so it must be durable first.
-  const offline = await repo.verifyOffline(uid, ctx.now());
+  // Accounts, then whitelists, in one read that writes nothing: the CDR that follows is routed by
+  // the accounts and the lists' history (cdrs/card-authority.ts), which are durable already.
+  const offline = await repo.verifyOffline(uid);
   if (offline.source === 'account') {
     if (offline.locked) return { code: 192, evcoId: offline.evcoId, source: 'account' };
     if (!offline.hasPayment) return { code: 193, evcoId: offline.evcoId, source: 'account' };

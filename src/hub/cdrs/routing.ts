@@ -1,8 +1,8 @@
 /**
- * Who receives a CDR (shared/protocol.md, "CDRs"): one EMP/OEM (the partner that started the
- * session remotely, else the EMP that authorized the UID, else the EMP owning the EVCO ID prefix),
- * plus every fleet subscribed to the EVCO ID or UID. Never the CPO that sent it, never a partner
- * set not to receive CDRs.
+ * Who receives a CDR (shared/protocol.md, "CDRs"): one EMP/OEM, plus every fleet subscribed to the
+ * EVCO ID or UID. The EMP/OEM is the partner that started the session remotely, else whoever
+ * answered for the card when the session began (card-authority.ts), else the EMP owning the EVCO
+ * ID prefix. Never the CPO that sent it, never a partner set not to receive CDRs.
  */
 import { evseKey, normalizeEvcoId, parseDateTime } from '../../protocol/index.js';
 import type { SessionPost } from '../../protocol/messages/session.js';
@@ -10,6 +10,7 @@ import type { SessionForCdrQuery } from '../../storage/cdrs.js';
 import type { RemoteSessionRecord } from '../../storage/sessions.js';
 import type { HubContext } from '../context.js';
 import { ownsEvco, userKey } from '../sessions/identity.js';
+import { cardAuthorityAt, type CardAuthority } from './card-authority.js';
 
 /** How far apart a remote start and the CDR's session start may be and still be matched without a session id. */
 const MATCH_WINDOW_MS = 24 * 3600_000;
@@ -48,26 +49,18 @@ export async function routeCdr(ctx: HubContext, p: SessionPost, senderId: number
   };
   const evcoKeys: string[] = type === 'evco-id' ? [key] : [];
   const uids: string[] = type === 'rfid' ? [key] : [];
-  let authorized: { partnerId: number | null } | undefined;
-  let whitelisted: { partnerId: number } | undefined;
+  let authority: CardAuthority | undefined;
   if (type === 'rfid') {
     // Looked up whether or not the hub started the session: the EVCO ID behind the card is what fleets subscribe to.
-    const auth = await ctx.storage.authorization.authorizedBy(key);
-    const hit = auth ? undefined : await ctx.storage.authorization.whitelistHit(key);
-    const evco = auth?.evcoId ?? hit?.evcoId;
-    if (evco) evcoKeys.push(normalizeEvcoId(evco) ?? evco);
-    authorized = auth ?? undefined;
-    whitelisted = hit ?? undefined;
+    authority = cardAuthorityAt(await ctx.storage.authorization.cardHistory(key), started);
+    if (authority?.evcoId) evcoKeys.push(normalizeEvcoId(authority.evcoId) ?? authority.evcoId);
   }
   const route = (remote: RemoteSessionRecord | undefined, fleets: readonly number[]): CdrRoute => {
     let primary: number | undefined;
     let via: CdrRoute['via'] = 'none';
     if (remote) [primary, via] = [remote.partnerId, 'remote-start'];
-    else if (authorized) {
-      // partnerId null: the hub's own account authorized it, the hub is the EMP and keeps the CDR.
-      if (authorized.partnerId === null) via = 'hub-account';
-      else [primary, via] = [authorized.partnerId, 'authorization'];
-    } else if (whitelisted) [primary, via] = [whitelisted.partnerId, 'whitelist'];
+    else if (authority?.via === 'hub-account') via = 'hub-account'; // the hub is the EMP and keeps the CDR
+    else if (authority) [primary, via] = [authority.partnerId, authority.via];
     if (primary === undefined && via === 'none' && evcoKeys.length > 0) {
       // Without a remote start, authorization or whitelist: the EMP owning the EVCO ID prefix.
       const owner = ctx.auth.partners().find((partner) => evcoKeys.some((e) => ownsEvco(partner, e)));

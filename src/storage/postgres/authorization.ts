@@ -1,10 +1,10 @@
 /** PostgreSQL implementation of AuthorizationRepository. */
 import {
   AccountConflictError,
-  AUTHORIZATION_REFRESH_MS,
   type AccountRecord,
   type AuthorizationRecord,
   type AuthorizationRepository,
+  type CardHistory,
   type NewAccount,
   type OfflineVerdict,
   type WhitelistHit,
@@ -16,6 +16,7 @@ import { signalOutbox } from '../outbox-signal.js';
 import { isUniqueViolation, type Client, type PgDatabase } from './database.js';
 import { enqueueWhitelistPush, mergedWhitelistRows, replaceListRows } from './whitelist-sql.js';
 import { isActive, toAccount, type AccountRow as AccountRowBase } from '../rows/accounts.js';
+import { toWhitelistEntry, whitelistEntriesSql, type WhitelistEntryRow } from '../rows/whitelist.js';
 
 /** An account row as SELECT_ACCOUNTS gives it: UIDs aggregated in. */
 type AccountRow = AccountRowBase & { rfids: string[] };
@@ -139,30 +140,38 @@ export class PgAuthorization implements AuthorizationRepository {
     return mergedWhitelistRows(this.db.pool);
   }
 
-  async verifyOffline(uid: string, at: Date): Promise<OfflineVerdict> {
+  /** The account, else the list: reads only (see the interface). */
+  async verifyOffline(uid: string): Promise<OfflineVerdict> {
     const account = await this.accountByUid(uid);
-    if (account) {
-      const verdict: OfflineVerdict = { source: 'account', evcoId: account.evcoId, locked: account.locked, hasPayment: account.hasPayment };
-      if (isActive(account)) await this.keepAuthorization(uid, { partnerId: null, evcoId: account.evcoId }, at);
-      return verdict;
-    }
+    if (account) return { source: 'account', evcoId: account.evcoId, locked: account.locked, hasPayment: account.hasPayment };
     const hit = await this.whitelistHit(uid);
-    if (!hit) return { source: 'none' };
-    await this.keepAuthorization(uid, { partnerId: hit.partnerId, ...(hit.evcoId ? { evcoId: hit.evcoId } : {}) }, at);
-    return { source: 'whitelist', hit };
+    return hit ? { source: 'whitelist', hit } : { source: 'none' };
   }
 
-  /**
-   * Records a verify's authorization unless the one on record says the same and is younger than
-   * AUTHORIZATION_REFRESH_MS: a card verified again leaves its row untouched (no new row version).
-   */
-  private async keepAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void> {
-    await this.db.query(
-      `INSERT INTO authorizations (uid, partner_id, evco_id, at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (uid) DO UPDATE SET partner_id = excluded.partner_id, evco_id = excluded.evco_id, at = excluded.at
-       WHERE authorizations.partner_id IS DISTINCT FROM excluded.partner_id OR authorizations.evco_id IS DISTINCT FROM excluded.evco_id OR authorizations.at <= $5`,
-      [uid, by.partnerId, by.evcoId ?? null, at.toISOString(), new Date(at.getTime() - AUTHORIZATION_REFRESH_MS).toISOString()],
+  async cardHistory(uid: string): Promise<CardHistory> {
+    const key = normalizeUid(uid) ?? uid;
+    // One round trip: the entries, with the account's EVCO ID and the authorization on every row
+    // (or one row of NULL entry columns when no list ever held the UID).
+    const rows = await this.db.query<WhitelistEntryRow & { account_evco: string | null; auth_partner: number | string | null; auth_evco: string | null; auth_at: string | null; has_auth: boolean }>(
+      `SELECT e.*,
+              (SELECT a.evco_id FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = $1) AS account_evco,
+              au.partner_id AS auth_partner, au.evco_id AS auth_evco, au.at AS auth_at, au.uid IS NOT NULL AS has_auth
+         FROM (SELECT 1) one
+         LEFT JOIN (${whitelistEntriesSql('$1', '$1')}) e ON true
+         LEFT JOIN authorizations au ON au.uid = $1`,
+      [key],
     );
+    const first = rows[0]!;
+    const history: CardHistory = { entries: rows.filter((r) => r.list_id !== null).map(toWhitelistEntry) };
+    if (first.account_evco) history.account = { evcoId: first.account_evco };
+    if (first.has_auth) {
+      history.authorized = {
+        partnerId: first.auth_partner === null ? null : Number(first.auth_partner),
+        at: first.auth_at!,
+        ...(first.auth_evco ? { evcoId: first.auth_evco } : {}),
+      };
+    }
+    return history;
   }
 
   async recordAuthorization(uid: string, by: AuthorizationRecord, at: Date): Promise<void> {

@@ -3,7 +3,7 @@
  * replacing one list by its difference (one read, one DELETE, one INSERT however long the list),
  * and enqueueing the merged whitelist for offline-mode CPOs while superseding their stale pushes.
  */
-import type { WhitelistPush } from '../authorization.js';
+import { WHITELIST_REMOVAL_RETENTION_MS, type WhitelistPush } from '../authorization.js';
 import type { Client, Queryable } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
 import { diffSorted } from '../rows/whitelist.js';
@@ -16,7 +16,8 @@ export const WHITELIST_SUBJECT = 'whitelist';
 
 /**
  * Makes a partner identifier's whitelist exactly `uids`; returns how many were added and removed.
- * The owner row is upserted first, which locks it: two replacements of one list take turns.
+ * The owner row is upserted first, which locks it: two replacements of one list take turns. Added
+ * UIDs carry `at` as their `added_at`, removed ones go to `whitelist_removals` (migration 850).
  * Example: `await replaceListRows(client, 'pid…', 7, ['04A2B3C4'], iso)` inside `PgDatabase.tx`.
  */
 export async function replaceListRows(c: Client, partnerIdentifier: string, partnerId: number, uids: readonly string[], at: string): Promise<{ added: number; removed: number; total: number }> {
@@ -27,9 +28,17 @@ export async function replaceListRows(c: Client, partnerIdentifier: string, part
   )).rows[0]!.id;
   const old = (await c.query<{ uid: string }>('SELECT uid FROM whitelists WHERE list_id = $1 ORDER BY uid', [listId])).rows.map((r) => r.uid);
   const { added, removed, total } = diffSorted(old, uids);
-  if (removed.length === old.length && old.length > 0) await c.query('DELETE FROM whitelists WHERE list_id = $1', [listId]);
-  else if (removed.length) await c.query('DELETE FROM whitelists WHERE list_id = $1 AND uid = ANY($2::text[])', [listId, removed]);
-  if (added.length) await c.query('INSERT INTO whitelists (list_id, uid) SELECT $1, unnest($2::text[])', [listId, added]);
+  await c.query('DELETE FROM whitelist_removals WHERE list_id = $1 AND removed_at < $2', [listId, new Date(Date.parse(at) - WHITELIST_REMOVAL_RETENTION_MS).toISOString()]);
+  if (removed.length) {
+    const all = removed.length === old.length;
+    await c.query(
+      `WITH gone AS (DELETE FROM whitelists WHERE list_id = $1 ${all ? '' : 'AND uid = ANY($3::text[])'} RETURNING list_id, uid, evco_id, added_at)
+       INSERT INTO whitelist_removals (list_id, uid, evco_id, added_at, removed_at) SELECT list_id, uid, evco_id, added_at, $2 FROM gone
+       ON CONFLICT (list_id, uid) DO UPDATE SET evco_id = excluded.evco_id, added_at = excluded.added_at, removed_at = excluded.removed_at`,
+      all ? [listId, at] : [listId, at, removed],
+    );
+  }
+  if (added.length) await c.query('INSERT INTO whitelists (list_id, uid, added_at) SELECT $1, unnest($2::text[]), $3', [listId, added, at]);
   return { added: added.length, removed: removed.length, total };
 }
 

@@ -23,6 +23,9 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** Reads per read transaction at most, as writes (a burst of reads does not hold a snapshot long). */
+const MAX_READS = 1000;
+
 /** Options of `openSqlite`. */
 export interface SqliteOptions {
   /** Milliseconds to wait for another process's write lock (the CLI writes to the same file). */
@@ -47,8 +50,13 @@ export class SqliteDatabase {
   readonly db: Db;
   private queue: Pending[] = [];
   private scheduled = false;
+  private reads: Pending[] = [];
+  private readScheduled = false;
   private closed = false;
   private readonly begin: Database.Statement;
+  private readonly beginRead: Database.Statement;
+  private readonly queryOnly: Database.Statement;
+  private readonly queryAny: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly savepoint: Database.Statement;
   private readonly release: Database.Statement;
@@ -72,6 +80,9 @@ export class SqliteDatabase {
     // temporary file: in memory, a station-post's storage work took half the time (227 -> 103 µs).
     this.db.pragma('temp_store = MEMORY');
     this.begin = this.db.prepare('BEGIN IMMEDIATE');
+    this.beginRead = this.db.prepare('BEGIN');
+    this.queryOnly = this.db.prepare('PRAGMA query_only = 1');
+    this.queryAny = this.db.prepare('PRAGMA query_only = 0');
     this.commit = this.db.prepare('COMMIT');
     this.savepoint = this.db.prepare('SAVEPOINT w');
     this.release = this.db.prepare('RELEASE w');
@@ -167,10 +178,65 @@ export class SqliteDatabase {
     else settle();
   }
 
+  /**
+   * Queues a read: the reads queued in one event-loop turn run in one read transaction on the next
+   * turn. A statement outside a transaction opens and closes a WAL read transaction of its own
+   * (locks on the shared-memory index, several system calls), which cost more than the look-ups
+   * of an rfid-verify themselves: 14 against 3.2 µs for its two look-ups, 50 to a transaction.
+   * Reads see every committed write, including one whose fsync is still running. A write in `fn`
+   * fails (the batch runs with `query_only`, 2.5 µs a batch): it would bypass WalSync's fsync.
+   * Example: `const hit = await db.read((d) => d.prepare('SELECT … WHERE uid = ?').get(uid))`.
+   */
+  read<T>(fn: (db: Db) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new OioiError(100, 'storage is closed', { httpStatus: 503, retryAfter: 1 }));
+    return new Promise<T>((resolve, reject) => {
+      this.reads.push({ fn, resolve, reject });
+      if (this.readScheduled) return;
+      this.readScheduled = true;
+      setImmediate(() => this.flushReads());
+    });
+  }
+
+  /** Runs up to MAX_READS queued reads in one read transaction; the rest on the next turn. */
+  private flushReads(): void {
+    this.readScheduled = false;
+    const batch = this.reads.length > MAX_READS ? this.reads.splice(0, MAX_READS) : this.reads;
+    if (batch === this.reads) this.reads = [];
+    else {
+      this.readScheduled = true;
+      setImmediate(() => this.flushReads());
+    }
+    if (batch.length === 0) return;
+    try {
+      this.queryOnly.run();
+      this.beginRead.run();
+    } catch (error) {
+      this.queryAny.run();
+      for (const p of batch) p.reject(unavailable(error));
+      return;
+    }
+    // Settling inside the transaction is safe: the callers' continuations run as microtasks, after it ended.
+    for (const p of batch) {
+      try {
+        p.resolve(p.fn(this.db));
+      } catch (error) {
+        p.reject(error);
+      }
+    }
+    try {
+      this.commit.run();
+    } catch {
+      // Ending a read transaction changes nothing on disk; what was read stands.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    }
+    this.queryAny.run();
+  }
+
   /** Writes still queued, then closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    while (this.reads.length) await new Promise<void>((r) => setImmediate(() => (this.flushReads(), r())));
     while (this.queue.length) await new Promise<void>((r) => this.whenWritable(() => (this.flush(), r())));
     await this.checkpointer?.close();
     await this.wal?.close();

@@ -89,3 +89,24 @@ export async function rawQuery<R>(engine: Engine, url: string, sql: string): Pro
     await client.end();
   }
 }
+
+/** Runs SQL that writes through a connection of its own (fixtures storage cannot make, e.g. old rows). */
+export async function rawExec(engine: Engine, url: string, sql: string): Promise<void> {
+  if (engine === 'sqlite') {
+    const db = new Database(url.replace(/^sqlite:(\/\/)?/, ''));
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
