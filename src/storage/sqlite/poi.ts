@@ -49,19 +49,21 @@ export class SqlitePoi implements PoiRepository {
     });
   }
 
+  // The apps' queries run as queued reads: the windows of one surface query, the statements of
+  // one by-ids look-up and those of the other requests of the same turn share one read transaction.
   async surface(query: SurfaceQuery) {
-    return this.surfaceQueries.run(query);
+    return this.s.read(() => this.surfaceQueries.run(query));
   }
 
   async stationsByIds(ids: number[], askerPartnerId: number) {
-    return this.reads.byIds(ids, askerPartnerId);
+    return this.s.read(() => this.reads.byIds(ids, askerPartnerId));
   }
 
   async activeReservations(connectorIds: number[], at: number) {
-    return this.reads.activeReservations(connectorIds, at);
+    return this.s.read(() => this.reads.activeReservations(connectorIds, at));
   }
 
   async usage(stationId: number, at: number) {
-    return this.reads.usage(stationId, at);
+    return this.s.read(() => this.reads.usage(stationId, at));
   }
 }
