@@ -1,4 +1,4 @@
-/** verify: rfid-verify of UIDs from the EMPs' whitelists (each hit is remembered durably for CDR routing). */
+/** verify: rfid-verify of UIDs from the EMPs' whitelists (answered from a read: CDRs route by the lists' history). */
 import { openStorage } from '../../src/storage/index.js';
 import type { BodyPlan } from '../bodies.js';
 import { measurePair, startHubProcess, type ScenarioEnv } from '../measure.js';

@@ -66,6 +66,8 @@ for (const engine of testEngines()) {
       await repo().addAccount({ evcoId: 'DE*HIS*000000002*A', rfids: ['C1C1C1C1'], locked: false, hasPayment: true });
       assert.deepEqual(await repo().cardHistory('C1C1C1C1'), { account: { evcoId: 'DE*HIS*000000002*A' }, entries: [] });
       assert.deepEqual(await repo().cardHistory('D1D1D1D1'), { entries: [] });
+      await repo().recordAuthorization('F1F1F1F1', { partnerId: null }, new Date('2026-03-02T10:00:00.000Z'));
+      assert.deepEqual(await repo().cardHistory('F1F1F1F1'), { entries: [], authorized: { partnerId: null, at: '2026-03-02T10:00:00.000Z' } });
     });
 
     it('should prune removals older than the retention at the list\'s next replacement, and only that list\'s', async () => {
