@@ -6,30 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import { aPartner, aStation, rawQuery, testEngines, useStorage, type Engine } from './test-support/setup.js';
+import { aPartner, aStation, rawExec, rawQuery, testEngines, useStorage, type Engine } from './test-support/setup.js';
 
 /** Logs every UPDATE of a connector row into `update_log` (a trigger added beside the hub's own). */
 async function logConnectorUpdates(engine: Engine, url: string): Promise<void> {
-  if (engine === 'sqlite') {
-    const db = new Database(url.replace(/^sqlite:(\/\/)?/, ''));
-    try {
-      db.exec('CREATE TABLE update_log (id INTEGER); CREATE TRIGGER log_connector_update AFTER UPDATE ON connectors BEGIN INSERT INTO update_log VALUES (NEW.id); END;');
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE TABLE update_log (id bigint);
+  await rawExec(engine, url, engine === 'sqlite'
+    ? 'CREATE TABLE update_log (id INTEGER); CREATE TRIGGER log_connector_update AFTER UPDATE ON connectors BEGIN INSERT INTO update_log VALUES (NEW.id); END;'
+    : `CREATE TABLE update_log (id bigint);
       CREATE FUNCTION log_connector_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO update_log VALUES (NEW.id); RETURN NEW; END $$;
       CREATE TRIGGER log_connector_update AFTER UPDATE ON connectors FOR EACH ROW EXECUTE FUNCTION log_connector_update();`);
-  } finally {
-    await client.end();
-  }
 }
 
 for (const engine of testEngines()) {
