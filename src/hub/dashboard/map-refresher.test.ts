@@ -1,0 +1,57 @@
+/** The map refresher: drains every mark while the hub is quiet, one small slice per interval while it is busy. */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { aPartner, aStation, rawQuery, useStorage } from '../../storage/contract/test-support/setup.js';
+import { refreshRound, startMapRefresher } from './map-refresher.js';
+
+describe('map refresher', () => {
+  const h = useStorage('sqlite');
+  const marks = async () => Number((await rawQuery<{ n: number }>('sqlite', h.url, 'SELECT count(*) AS n FROM map_dirty'))[0]!.n);
+  let owner: { id: number; identifier: string };
+  let next = 0;
+  /** Marks `n` stations: a status change on a connector of each. */
+  const markStations = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const evse = `DE*MRF*E${++next}`;
+      const saved = await h.storage.poi.saveStation(aStation(owner, { evse: [evse] }));
+      assert.ok(saved.ok);
+      assert.equal(await h.storage.poi.setStatus(owner.identifier, evse.replace(/\*/g, ''), 'Occupied', 2_000 + next), 1);
+    }
+  };
+  before(async () => {
+    owner = await aPartner(h.storage, 'refresher', ['cpo']);
+  });
+
+  it('should take one small slice while busy and drain every mark while quiet', async () => {
+    await markStations(25);
+    const before = await marks();
+    assert.ok(before >= 25, `${before} marked`);
+    assert.equal(await refreshRound(h.storage.dashboard, true, { slice: 4, busySlice: 3 }), 3);
+    assert.equal(await marks(), before - 3, 'busy: one slice of busySlice');
+    assert.equal(await refreshRound(h.storage.dashboard, false, { slice: 4, busySlice: 3 }), before - 3);
+    assert.equal(await marks(), 0, 'quiet: slices until none is left');
+  });
+
+  it('should decide busy or quiet from the event loop\'s utilization of each interval', async () => {
+    await markStations(40);
+    const seen: number[] = [];
+    let busy = true;
+    const worker = startMapRefresher(
+      { storage: h.storage, log: { warn() {}, info() {}, error() {}, debug() {} } as never },
+      { intervalMs: 10, slice: 100, busySlice: 2, busyUtilization: 0.5, utilization: () => (busy ? 0.9 : 0.1) },
+    );
+    try {
+      for (let i = 0; i < 200 && (seen.length === 0 || seen.at(-1)! > 36); i++) {
+        await new Promise((r) => setTimeout(r, 5));
+        seen.push(await marks());
+      }
+      const left = seen.at(-1)!;
+      assert.ok(left > 0 && left <= 36 && left % 2 === 0, `busy: two stations an interval (${seen.join(',')})`);
+      busy = false;
+      for (let i = 0; i < 200 && (await marks()) > 0; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(await marks(), 0, 'quiet again: the rest in one round');
+    } finally {
+      await worker.stop();
+    }
+  });
+});
