@@ -55,3 +55,14 @@ describe('map refresher', () => {
     }
   });
 });
+
+describe('map refresher, stopped while it samples the event loop', () => {
+  it('should resolve stop() when nothing else keeps the process alive', async () => {
+    // Nothing else is pending in this suite: a sample that waited on an unref'd timer left stop()
+    // pending with an empty event loop ("Promise resolution is still pending…").
+    const storage = { dashboard: { refreshMap: async () => 0 } };
+    const worker = startMapRefresher({ storage, log: { warn() {} } } as never, { intervalMs: 1 });
+    await new Promise((r) => setTimeout(r, 10)); // inside the first 50 ms sample
+    await worker.stop();
+  });
+});

@@ -39,7 +39,9 @@ export interface MapRefresherOptions {
  */
 export async function sampleUtilization(ms = 50): Promise<number> {
   const start = performance.eventLoopUtilization();
-  await sleep(ms, undefined, { ref: false });
+  // A timer that keeps the process alive: `stop()` awaits this sample, and an unref'd timer left
+  // that promise pending on an empty event loop (a hub stopped while nothing else was pending).
+  await sleep(ms);
   return performance.eventLoopUtilization(start).utilization;
 }
 
