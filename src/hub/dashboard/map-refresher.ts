@@ -5,11 +5,11 @@
  * between slices so a backlog never holds up requests. Reads of the map drain the marks themselves
  * (storage/dashboard.ts `refreshMap`), so this bounds `map_dirty`'s size, not the map's freshness.
  *
- * While the hub is busy (its event loop active more than `busyUtilization` of a 50 ms sample taken
- * at each interval) it takes only `busySlice` stations per interval: the refresh is derived data, and under
- * a flood of statuses it cost about a fifth of each status's CPU (25-30 µs) and, in 500-station
- * writes of 15-27 ms, every answer slower than 20 ms (issue 7's status scenario: p99 37 ms with it,
- * 17 ms without). Marks left waiting coalesce (a station changing again before its refresh adds
+ * While the hub is busy (its event loop active more than `busyUtilization` of a 50 ms sample
+ * taken at each interval) it takes only `busySlice` stations per interval: the refresh is derived
+ * data, and under a flood of statuses it cost about a fifth of each status's CPU (25-30 µs) and,
+ * in 500-station writes of 15-27 ms, every answer slower than 20 ms (issue 7's status scenario:
+ * p99 37 ms with it, 17 ms without). Marks left waiting coalesce (a station changing again before its refresh adds
  * no write: the mark is there), their number is bounded by the number of stations, the surface
  * query reads a marked station's statuses from its connectors, and the first quiet interval
  * drains them all.

@@ -3,10 +3,10 @@
  * replacing one list by its difference (one read, one DELETE, one INSERT however long the list),
  * and enqueueing the merged whitelist for offline-mode CPOs while superseding their stale pushes.
  */
-import { WHITELIST_REMOVAL_RETENTION_MS, type WhitelistPush } from '../authorization.js';
+import type { WhitelistPush } from '../authorization.js';
 import type { Client, Queryable } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
-import { diffSorted } from '../rows/whitelist.js';
+import { diffSorted, removalsPrunedBefore } from '../rows/whitelist.js';
 
 /** Serializes whitelist pushes across processes: the newest push must carry the newest list. */
 const WHITELIST_PUSH_LOCK = 7_014_010_402;
@@ -28,7 +28,7 @@ export async function replaceListRows(c: Client, partnerIdentifier: string, part
   )).rows[0]!.id;
   const old = (await c.query<{ uid: string }>('SELECT uid FROM whitelists WHERE list_id = $1 ORDER BY uid', [listId])).rows.map((r) => r.uid);
   const { added, removed, total } = diffSorted(old, uids);
-  await c.query('DELETE FROM whitelist_removals WHERE list_id = $1 AND removed_at < $2', [listId, new Date(Date.parse(at) - WHITELIST_REMOVAL_RETENTION_MS).toISOString()]);
+  await c.query('DELETE FROM whitelist_removals WHERE list_id = $1 AND removed_at < $2', [listId, removalsPrunedBefore(at)]);
   if (removed.length) {
     const all = removed.length === old.length;
     await c.query(

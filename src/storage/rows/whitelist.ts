@@ -1,5 +1,5 @@
 /** Pure list arithmetic behind replacing a whitelist, and the rows of its history, the same on both engines. */
-import type { WhitelistEntry } from '../authorization.js';
+import { WHITELIST_REMOVAL_RETENTION_MS, type WhitelistEntry } from '../authorization.js';
 
 /**
  * The sorted, duplicate-free difference of two lists: what `next` adds to `old` and removes from
@@ -54,4 +54,12 @@ export function toWhitelistEntry(r: WhitelistEntryRow): WhitelistEntry {
   if (r.added_at) e.addedAt = r.added_at;
   if (r.removed_at) e.removedAt = r.removed_at;
   return e;
+}
+
+/**
+ * The ISO time before which a list's removals are pruned when the list is replaced at `at`.
+ * Example: `removalsPrunedBefore('2026-07-01T00:00:00.000Z')` is 180 days earlier.
+ */
+export function removalsPrunedBefore(at: string): string {
+  return new Date(Date.parse(at) - WHITELIST_REMOVAL_RETENTION_MS).toISOString();
 }

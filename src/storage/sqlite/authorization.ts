@@ -44,6 +44,13 @@ function whitelistHitOn(db: Db, uid: string): WhitelistHit | undefined {
   return hit;
 }
 
+/** The account state of the account holding `uid` (rfid-verify's first source, CDR routing's too). */
+function accountOfUid(db: Db, uid: string): Pick<AccountRow, 'evco_id' | 'locked' | 'has_payment'> | undefined {
+  return preparedOn(db, 'SELECT a.evco_id, a.locked, a.has_payment FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?').get(uid) as
+    | Pick<AccountRow, 'evco_id' | 'locked' | 'has_payment'>
+    | undefined;
+}
+
 /** The latest authorization of `uid` (inside a write). */
 function upsertAuthorization(db: Db, uid: string, partnerId: number | null, evcoId: string | null, at: string): void {
   preparedOn(
@@ -149,9 +156,7 @@ export class SqliteAuthorization implements AuthorizationRepository {
    */
   async verifyOffline(uid: string): Promise<OfflineVerdict> {
     return this.s.read((db): OfflineVerdict => {
-      const account = preparedOn(db, 'SELECT a.evco_id, a.locked, a.has_payment FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?').get(uid) as
-        | Pick<AccountRow, 'evco_id' | 'locked' | 'has_payment'>
-        | undefined;
+      const account = accountOfUid(db, uid);
       if (account) return { source: 'account', evcoId: account.evco_id, locked: account.locked === 1, hasPayment: account.has_payment === 1 };
       const hit = whitelistHitOn(db, uid);
       return hit ? { source: 'whitelist', hit } : { source: 'none' };
@@ -164,8 +169,8 @@ export class SqliteAuthorization implements AuthorizationRepository {
       const history: CardHistory = {
         entries: (preparedOn(db, whitelistEntriesSql('?', '?')).all(key, key) as WhitelistEntryRow[]).map(toWhitelistEntry),
       };
-      const evcoId = preparedOn(db, 'SELECT a.evco_id FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?').pluck().get(key) as string | undefined;
-      if (evcoId) history.account = { evcoId };
+      const account = accountOfUid(db, key);
+      if (account) history.account = { evcoId: account.evco_id };
       const auth = preparedOn(db, 'SELECT partner_id, evco_id, at FROM authorizations WHERE uid = ?').get(key) as
         | { partner_id: number | null; evco_id: string | null; at: string }
         | undefined;

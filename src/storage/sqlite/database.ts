@@ -14,7 +14,10 @@ import { runMigrations } from './migrate.js';
 
 export type Db = Database.Database;
 
-/** Writes per transaction at most: a backlog after a slow fsync commits in slices, not in one long stall. */
+/**
+ * Writes (or reads) per transaction at most: a backlog after a slow fsync commits in slices, not
+ * in one long stall, and a burst of reads does not hold one snapshot long.
+ */
 const MAX_BATCH = 1000;
 
 interface Pending {
@@ -22,9 +25,6 @@ interface Pending {
   resolve: (value: any) => void;
   reject: (err: unknown) => void;
 }
-
-/** Reads per read transaction at most, as writes (a burst of reads does not hold a snapshot long). */
-const MAX_READS = 1000;
 
 /** Options of `openSqlite`. */
 export interface SqliteOptions {
@@ -48,9 +48,9 @@ const BACKSTOP_FRAMES = 50_000;
  */
 export class SqliteDatabase {
   readonly db: Db;
-  private queue: Pending[] = [];
+  private readonly queue: Pending[] = [];
   private scheduled = false;
-  private reads: Pending[] = [];
+  private readonly reads: Pending[] = [];
   private readScheduled = false;
   private closed = false;
   private readonly begin: Database.Statement;
@@ -103,7 +103,7 @@ export class SqliteDatabase {
    * Example: `const id = await db.write((d) => d.prepare('INSERT …').run().lastInsertRowid)`.
    */
   write<T>(fn: (db: Db) => T): Promise<T> {
-    if (this.closed) return Promise.reject(new OioiError(100, 'storage is closed', { httpStatus: 503, retryAfter: 1 }));
+    if (this.closed) return Promise.reject(closedError());
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve, reject });
       this.schedule();
@@ -132,9 +132,8 @@ export class SqliteDatabase {
   /** Runs up to MAX_BATCH queued writes in one transaction; the rest in the next one. */
   private flush(): void {
     this.scheduled = false;
-    const batch = this.queue.length > MAX_BATCH ? this.queue.splice(0, MAX_BATCH) : this.queue;
-    if (batch === this.queue) this.queue = [];
-    else this.schedule();
+    const batch = this.queue.splice(0, MAX_BATCH);
+    if (this.queue.length) this.schedule();
     if (batch.length === 0) return;
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
@@ -188,7 +187,7 @@ export class SqliteDatabase {
    * Example: `const hit = await db.read((d) => d.prepare('SELECT … WHERE uid = ?').get(uid))`.
    */
   read<T>(fn: (db: Db) => T): Promise<T> {
-    if (this.closed) return Promise.reject(new OioiError(100, 'storage is closed', { httpStatus: 503, retryAfter: 1 }));
+    if (this.closed) return Promise.reject(closedError());
     return new Promise<T>((resolve, reject) => {
       this.reads.push({ fn, resolve, reject });
       if (this.readScheduled) return;
@@ -197,12 +196,11 @@ export class SqliteDatabase {
     });
   }
 
-  /** Runs up to MAX_READS queued reads in one read transaction; the rest on the next turn. */
+  /** Runs up to MAX_BATCH queued reads in one read transaction; the rest on the next turn. */
   private flushReads(): void {
     this.readScheduled = false;
-    const batch = this.reads.length > MAX_READS ? this.reads.splice(0, MAX_READS) : this.reads;
-    if (batch === this.reads) this.reads = [];
-    else {
+    const batch = this.reads.splice(0, MAX_BATCH);
+    if (this.reads.length) {
       this.readScheduled = true;
       setImmediate(() => this.flushReads());
     }
@@ -247,6 +245,10 @@ export class SqliteDatabase {
   dataVersion(): number {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
+}
+
+function closedError(): OioiError {
+  return new OioiError(100, 'storage is closed', { httpStatus: 503, retryAfter: 1 });
 }
 
 function unavailable(error: unknown): OioiError {

@@ -4,10 +4,10 @@
  * merged whitelist for offline-mode CPOs while superseding their stale pushes.
  */
 import type Database from 'better-sqlite3';
-import { WHITELIST_REMOVAL_RETENTION_MS, type WhitelistPush } from '../authorization.js';
+import type { WhitelistPush } from '../authorization.js';
 import type { Db } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
-import { diffSorted } from '../rows/whitelist.js';
+import { diffSorted, removalsPrunedBefore } from '../rows/whitelist.js';
 
 /** Rows per multi-row statement: 500 x 2 parameters stays far below SQLite's variable limit. */
 const CHUNK = 500;
@@ -23,8 +23,13 @@ function chunked<T>(db: Db, items: readonly T[], sqlFor: (n: number) => string, 
   }
 }
 
-/** A removal's upsert: a UID removed again replaces its earlier removal. */
-const REMOVAL_UPSERT = 'ON CONFLICT (list_id, uid) DO UPDATE SET evco_id = excluded.evco_id, added_at = excluded.added_at, removed_at = excluded.removed_at';
+/**
+ * Records the removal at `?` (the first parameter) of the rows of `whitelists` matching `where`; a
+ * UID removed again replaces its earlier removal.
+ */
+const removalsOf = (where: string) => `INSERT INTO whitelist_removals (list_id, uid, evco_id, added_at, removed_at)
+  SELECT list_id, uid, evco_id, added_at, ? FROM whitelists WHERE ${where}
+  ON CONFLICT (list_id, uid) DO UPDATE SET evco_id = excluded.evco_id, added_at = excluded.added_at, removed_at = excluded.removed_at`;
 
 /**
  * Makes a partner identifier's whitelist exactly `uids`; returns how many were added and removed.
@@ -41,17 +46,13 @@ export function replaceListRows(db: Db, partnerIdentifier: string, partnerId: nu
     .get(partnerIdentifier, partnerId, at) as number;
   const old = db.prepare('SELECT uid FROM whitelists WHERE list_id = ? ORDER BY uid').pluck().all(listId) as string[];
   const { added, removed, total } = diffSorted(old, uids);
-  db.prepare('DELETE FROM whitelist_removals WHERE list_id = ? AND removed_at < ?').run(listId, new Date(Date.parse(at) - WHITELIST_REMOVAL_RETENTION_MS).toISOString());
+  db.prepare('DELETE FROM whitelist_removals WHERE list_id = ? AND removed_at < ?').run(listId, removalsPrunedBefore(at));
   if (removed.length === old.length && old.length > 0) {
-    db.prepare(`INSERT INTO whitelist_removals (list_id, uid, evco_id, added_at, removed_at) SELECT list_id, uid, evco_id, added_at, ? FROM whitelists WHERE list_id = ? ${REMOVAL_UPSERT}`).run(at, listId);
+    db.prepare(removalsOf('list_id = ?')).run(at, listId);
     db.prepare('DELETE FROM whitelists WHERE list_id = ?').run(listId);
   } else {
     const inList = (n: number) => `list_id = ? AND uid IN (${'?,'.repeat(n - 1)}?)`;
-    chunked(
-      db, removed,
-      (n) => `INSERT INTO whitelist_removals (list_id, uid, evco_id, added_at, removed_at) SELECT list_id, uid, evco_id, added_at, ? FROM whitelists WHERE ${inList(n)} ${REMOVAL_UPSERT}`,
-      (c) => [at, listId, ...c],
-    );
+    chunked(db, removed, (n) => removalsOf(inList(n)), (c) => [at, listId, ...c]);
     chunked(db, removed, (n) => `DELETE FROM whitelists WHERE ${inList(n)}`, (c) => [listId, ...c]);
   }
   chunked(db, added, (n) => `INSERT INTO whitelists (list_id, uid, added_at) VALUES ${'(?, ?, ?),'.repeat(n - 1)}(?, ?, ?)`, (c) => c.flatMap((u) => [listId, u, at]));
