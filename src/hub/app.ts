@@ -92,6 +92,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     throw err;
   }
   const workers: HubWorker[] = startWorkers(context);
+  // station-get-surface from memory (SQLite): built now, in the background, rather than on the
+  // first request; the SQL query answers until then.
+  const surfaceStarted = Date.now();
+  storage.poi.prepareSurface?.().then(
+    ({ stations }) => logger.info({ msg: 'surface index built', stations, ms: Date.now() - surfaceStarted }),
+    () => undefined, // stopped before it was built
+  );
   let stopping: Promise<void> | undefined;
   return {
     url,

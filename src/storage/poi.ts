@@ -107,6 +107,11 @@ export interface StationUsage {
 
 /** Storage of stations and connectors. Example: `await storage.poi.setStatus(pid, 'DE8PSE1', 'Available', Date.now())`. */
 export interface PoiRepository {
+  /**
+   * Readies `surface` for traffic where the engine keeps stations in memory (SQLite): resolves
+   * once built, with how many stations it holds; engines that need nothing omit it.
+   */
+  prepareSurface?(): Promise<{ stations: number }>;
   /** Creates, updates, soft-deletes or brings back one station, in one transaction. */
   saveStation(input: StationInput): Promise<SaveStationOutcome>;
   /**

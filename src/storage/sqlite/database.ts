@@ -20,6 +20,12 @@ export type Db = Database.Database;
  */
 const MAX_BATCH = 1000;
 
+/**
+ * Runs inside a write batch's transaction just before its COMMIT; what it returns runs once that
+ * COMMIT succeeded (never after a rollback). For caches of the database kept in memory.
+ */
+export type CommitHook = (db: Db) => (() => void) | undefined;
+
 interface Pending {
   fn: (db: Db) => unknown;
   resolve: (value: any) => void;
@@ -64,6 +70,7 @@ export class SqliteDatabase {
   /** Undefined for ':memory:' (nothing to make durable). */
   private readonly wal: WalSync | undefined;
   private readonly checkpointer: Checkpointer | undefined;
+  private readonly commitHooks: CommitHook[] = [];
 
   constructor(path: string, { busyTimeoutMs = 5000, checkpointInWorker = false }: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -136,6 +143,7 @@ export class SqliteDatabase {
     if (this.queue.length) this.schedule();
     if (batch.length === 0) return;
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const committed: Array<() => void> = [];
     try {
       this.begin.run();
     } catch (error) {
@@ -155,6 +163,10 @@ export class SqliteDatabase {
           outcomes.push({ ok: false, error });
         }
       }
+      for (const hook of this.commitHooks) {
+        const then = hook(this.db);
+        if (then) committed.push(then);
+      }
       this.commit.run();
       this.checkpointer?.committed();
     } catch (error) {
@@ -166,6 +178,7 @@ export class SqliteDatabase {
       for (const p of batch) p.reject(unavailable(error));
       return;
     }
+    for (const then of committed) then();
     const settle = (syncError?: unknown) =>
       batch.forEach((p, i) => {
         const o = outcomes[i]!;
@@ -228,6 +241,19 @@ export class SqliteDatabase {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
     }
     this.queryAny.run();
+  }
+
+  /**
+   * Registers `hook` to run in every write batch before its COMMIT (see CommitHook).
+   * Example: `db.onCommit((d) => { const rows = changes.all(); return () => apply(rows); })`.
+   */
+  onCommit(hook: CommitHook): void {
+    this.commitHooks.push(hook);
+  }
+
+  /** Whether `close` was called. */
+  isClosed(): boolean {
+    return this.closed;
   }
 
   /** Writes still queued, then closes the connection. */

@@ -5,12 +5,15 @@ import type { SqliteDatabase } from './database.js';
 import { saveStatements, saveStationTx, type SaveStatements } from './poi/save-station.js';
 import { SurfaceQueries } from './poi/surface.js';
 import { PoiReads } from './poi/reads.js';
+import { LiveSurface } from './poi/surface-live.js';
 
 /** Stations and connectors on SQLite. Example: `await new SqlitePoi(db).surface({...})`. */
 export class SqlitePoi implements PoiRepository {
   private readonly save: SaveStatements;
   private readonly surfaceQueries: SurfaceQueries;
   private readonly reads: PoiReads;
+  /** The stations in memory that answer surface queries once built (poi/surface-live.ts). */
+  readonly live: LiveSurface;
   private readonly setStatusStmt: Database.Statement;
   private readonly recordUsage: Database.Statement;
   /** How many connectors a status post names, and how many of them it changes. */
@@ -21,6 +24,7 @@ export class SqlitePoi implements PoiRepository {
     this.save = saveStatements(db);
     this.surfaceQueries = new SurfaceQueries(db);
     this.reads = new PoiReads(db);
+    this.live = new LiveSurface(s);
     // EXISTS rather than IN (owner's stations): a CPO may own 100k stations; this stays an index probe.
     const owned = 'EXISTS (SELECT 1 FROM stations s WHERE s.id = connectors.station_id AND s.partner_identifier = @owner AND s.deleted = 0)';
     // A connector that already has the status (and its time) is left alone: an UPDATE to the same
@@ -51,8 +55,16 @@ export class SqlitePoi implements PoiRepository {
 
   // The apps' queries run as queued reads: the windows of one surface query, the statements of
   // one by-ids look-up and those of the other requests of the same turn share one read transaction.
+  // The first one starts building the in-memory index; until it is built (and whenever it may be
+  // stale or the box is too large for it) the SQL query answers, with the same answer.
   async surface(query: SurfaceQuery) {
-    return this.s.read(() => this.surfaceQueries.run(query));
+    this.live.start();
+    return this.s.read(() => this.live.answer(query) ?? this.surfaceQueries.run(query));
+  }
+
+  async prepareSurface() {
+    this.live.start();
+    return { stations: await this.live.whenReady() };
   }
 
   async stationsByIds(ids: number[], askerPartnerId: number) {

@@ -125,7 +125,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
       const out = handlerBody(answer as Record<string, unknown>);
       if (cfg.validateResponses) {
         try {
-          validate(def.response, JSON.parse(out.body), `${call} response`);
+          validate(def.response, JSON.parse(out.body.toString()), `${call} response`);
         } catch (schemaError) {
           // A handler broke the contract: a bug of ours, never shown to the partner as success.
           throw new Error(`handler answer breaks the response schema: ${(schemaError as Error).message}`);
@@ -146,7 +146,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
     }
   }
 
-  function reply(res: http.ServerResponse, requestId: string, status: number, code: number, body: string, extra?: { retryAfter?: number; close?: boolean; allow?: boolean }): { status: number; code: number } {
+  function reply(res: http.ServerResponse, requestId: string, status: number, code: number, body: string | Buffer, extra?: { retryAfter?: number; close?: boolean; allow?: boolean }): { status: number; code: number } {
     if (isClosing()) extra = { ...extra, close: true };
     if (!res.headersSent && !res.destroyed) writeJson(res, status, body, requestId, extra);
     return { status, code };

@@ -3,6 +3,7 @@
  * call name to typed handlers, result codes and HTTP statuses as shared/protocol.md prescribes.
  */
 export { createOioiServer } from './server.js';
+export { RawJson } from './raw-json.js';
 export { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export { checkInputLimits, defaultInputLimits, inputLimitsOf, type InputLimits } from './limits.js';
 export { apiKeyOf, checkPartnerIdentifier, checkRole, defaultAuthorize } from './auth.js';

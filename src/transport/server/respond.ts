@@ -1,6 +1,7 @@
 /** Writing OIOI response bodies and mapping errors to HTTP status and result code. */
 import type http from 'node:http';
 import { defaultMessage, isOioiError } from '../../protocol/index.js';
+import { RawJson } from './raw-json.js';
 
 /** Where in the pipeline an error came from: the same code maps to different statuses. */
 export type Stage = 'transport' | 'handler';
@@ -8,7 +9,7 @@ export type Stage = 'transport' | 'handler';
 export interface Outcome {
   status: number;
   code: number;
-  body: string;
+  body: string | Buffer;
   retryAfter?: number;
 }
 
@@ -21,22 +22,32 @@ export function resultBody(code: number, message: string): string {
 
 /**
  * Serializes a handler's answer with `result` first and its defaults filled in; built as a string
- * so no merged copy of the handler's object is made.
+ * so no merged copy of the handler's object is made. A RawJson value is written as it is.
  * Example: `handlerBody({ hasMore: false })` -> `{"result":{"code":0,"message":"Success."},"hasMore":false}`.
  */
-export function handlerBody(answer: Record<string, unknown> | undefined | null): { code: number; body: string } {
+export function handlerBody(answer: Record<string, unknown> | undefined | null): { code: number; body: string | Buffer } {
   if (answer == null) return { code: 0, body: SUCCESS_BODY };
   const r = answer.result as { code?: unknown; message?: unknown } | undefined;
   const code = r && typeof r.code === 'number' ? r.code : 0;
   const message = r && typeof r.message === 'string' ? r.message : defaultMessage(code);
   let body = code === 0 && message === 'Success.' ? SUCCESS_BODY.slice(0, -1) : resultBody(code, message).slice(0, -1);
+  // Bytes of RawJson values, with the text between them; joined into one Buffer at the end.
+  let chunks: Uint8Array[] | undefined;
   for (const k in answer) {
     if (k === 'result') continue;
     const v = answer[k];
     if (v === undefined) continue;
-    body += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+    if (!(v instanceof RawJson)) body += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+    else if (typeof v.json === 'string') body += `,${JSON.stringify(k)}:${v.json}`;
+    else {
+      (chunks ??= []).push(Buffer.from(`${body},${JSON.stringify(k)}:`), v.json);
+      body = '';
+    }
   }
-  return { code, body: body + '}' };
+  body += '}';
+  if (!chunks) return { code, body };
+  chunks.push(Buffer.from(body));
+  return { code, body: Buffer.concat(chunks) };
 }
 
 /**
@@ -77,7 +88,7 @@ export function errorOutcome(err: unknown, stage: Stage): Outcome & { internal: 
 }
 
 /** Writes a JSON answer with the request id (and Retry-After / Connection: close when asked). */
-export function writeJson(res: http.ServerResponse, status: number, body: string, requestId: string, extra?: { retryAfter?: number; close?: boolean; allow?: boolean }): void {
+export function writeJson(res: http.ServerResponse, status: number, body: string | Buffer, requestId: string, extra?: { retryAfter?: number; close?: boolean; allow?: boolean }): void {
   const headers: http.OutgoingHttpHeaders = {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

@@ -1,0 +1,165 @@
+/**
+ * The in-memory surface index (surface-index.ts, surface-live.ts) against the SQL query on the
+ * same SQLite connection: the same answers for random boxes, limits and filters, after every kind
+ * of write through the storage, never changed by a rolled-back write, and dropped and rebuilt when
+ * another connection writes to the file. (surface.test.ts checks the answers against brute force.)
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { aPartner, aStation, stationIdOf } from '../../contract/test-support/setup.js';
+import type { StationInput, SurfaceQuery } from '../../poi.js';
+import { openSqliteStorage } from '../index.js';
+import type { SqlitePoi } from '../poi.js';
+import { SurfaceQueries } from './surface.js';
+import { seededRandom } from '../../../demo/random.js';
+
+type Opened = Awaited<ReturnType<typeof openSqliteStorage>>;
+
+describe('surface index kept by LiveSurface', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oioi-surface-live-'));
+  const url = `sqlite:${join(dir, 'hub.db')}`;
+  const rnd = seededRandom(11).next;
+  let storage: Opened;
+  let sql: SurfaceQueries;
+  let a: { id: number; identifier: string };
+  let b: { id: number; identifier: string };
+  const saved: Array<{ id: number; input: StationInput; owner: { id: number; identifier: string } }> = [];
+  const centres = [[48.857, 2.352], [52.52, 13.405], [0.001, -0.001]] as const;
+  const live = () => (storage.poi as SqlitePoi).live;
+
+  async function save(input: StationInput, owner: { id: number; identifier: string }): Promise<number> {
+    const id = stationIdOf(await storage.poi.saveStation(input));
+    const old = saved.find((s) => s.id === id);
+    if (old) old.input = input;
+    else saved.push({ id, input, owner });
+    return id;
+  }
+
+  function randomQuery(i: number): SurfaceQuery {
+    const [lat, lon] = centres[i % centres.length]!;
+    const half = [0.001, 0.01, 0.03, 0.08][i % 4]!;
+    const cLat = lat + (rnd() - 0.5) * 0.06;
+    const cLon = lon + (rnd() - 0.5) * 0.06;
+    const q: SurfaceQuery = { minLat: cLat - half, maxLat: cLat + half, minLon: cLon - half * 1.6, maxLon: cLon + half, askerPartnerId: i % 2 ? a.id : b.id, limit: [1, 7, 50, 100][i % 4]! };
+    if (i % 5 === 1) q.excludes = saved.filter((_, k) => k % 4 === 0).map((s) => s.id);
+    if (i % 5 === 2) q.operatorIds = [a.id];
+    if (i % 5 === 3) q.companyTypes = ['hotel'];
+    return q;
+  }
+
+  /** The index's answer and SQL's for the same queries, in one read transaction; how many the index gave. */
+  async function compare(n: number): Promise<number> {
+    const queries = Array.from({ length: n }, (_, i) => randomQuery(i));
+    return storage.sqlite.read(() => {
+      let answered = 0;
+      for (const q of queries) {
+        const fromIndex = live().answer(q);
+        if (fromIndex === undefined) continue;
+        answered++;
+        assert.deepEqual(fromIndex, sql.run(q), JSON.stringify(q));
+      }
+      return answered;
+    });
+  }
+
+  async function whenReady(): Promise<void> {
+    for (let i = 0; i < 500 && !live().isReady(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(live().isReady(), 'the index was built');
+  }
+
+  before(async () => {
+    storage = await openSqliteStorage(url);
+    sql = new SurfaceQueries(storage.sqlite.db);
+    a = await aPartner(storage, 'live-a');
+    b = await aPartner(storage, 'live-b');
+    for (let i = 0; i < 900; i++) {
+      const [lat, lon] = centres[i % centres.length]!;
+      const owner = i % 3 === 0 ? b : a;
+      await save(aStation(owner, {
+        latitude: Math.round((lat + (rnd() - 0.5) * 0.08) * 1e6) / 1e6,
+        longitude: Math.round((lon + (rnd() - 0.5) * 0.08) * 1e6) / 1e6,
+        isPrivate: i % 10 === 0,
+        at: 1_000 + i,
+        evse: Array.from({ length: 1 + (i % 3) }, (_, k) => `DE*LIV*E${i}X${k}`),
+      }), owner);
+    }
+    // Ties: several stations on one spot, ordered by id.
+    for (let i = 0; i < 4; i++) await save(aStation(a, { latitude: 52.52, longitude: 13.405, at: 2_000 }), a);
+  });
+
+  after(async () => {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should answer only once built, then as the SQL query does', async () => {
+    assert.equal(live().isReady(), false);
+    assert.equal(live().answer(randomQuery(0)), undefined, 'nothing before the first surface query');
+    await storage.poi.surface(randomQuery(0)); // starts the build
+    await whenReady();
+    assert.ok((await compare(300)) >= 290, 'city-sized boxes are answered from memory');
+  });
+
+  it('should leave a whole-world box and connector filters to SQL', async () => {
+    const world: SurfaceQuery = { minLat: -90, maxLat: 90, minLon: -180, maxLon: 180, askerPartnerId: a.id, limit: 20 };
+    assert.equal(await storage.sqlite.read(() => live().answer(world)), undefined);
+    assert.equal(await storage.sqlite.read(() => live().answer({ ...randomQuery(1), connectorTypes: ['Type2'] })), undefined);
+    assert.equal((await storage.poi.surface(world)).stations.length, 20);
+  });
+
+  it('should follow every write of this connection without a rebuild', async () => {
+    const builds = live().builds;
+    for (let i = 0; i < 80; i++) {
+      const s = saved[Math.floor(rnd() * saved.length)]!;
+      const change = i % 5;
+      if (change === 0) await save({ ...s.input, deleted: true, at: 3_000 + i }, s.owner);
+      else if (change === 1) await save({ ...s.input, deleted: false, latitude: s.input.latitude + 0.004, name: `Moved ${i}`, at: 3_000 + i }, s.owner);
+      else if (change === 2) await save({ ...s.input, deleted: false, isPrivate: !s.input.isPrivate, at: 3_000 + i }, s.owner);
+      else if (change === 3) await save({ ...s.input, deleted: false, connectors: [...s.input.connectors].reverse(), at: 3_000 + i }, s.owner);
+      else await save({ ...s.input, deleted: false, name: `Renamed ${i}`, at: 3_000 + i }, s.owner);
+      const status = (['Available', 'Occupied', 'Reserved', 'Offline'] as const)[i % 4];
+      await storage.poi.setStatus(s.owner.identifier, s.input.connectors[0]!.evseKey, status, 4_000 + i);
+    }
+    // New stations, and many statuses committed in one batch.
+    for (let i = 0; i < 30; i++) await save(aStation(b, { latitude: 48.857 + i * 1e-4, longitude: 2.352, at: 5_000 + i }), b);
+    await Promise.all(saved.slice(0, 200).map((s, i) => storage.poi.setStatus(s.owner.identifier, s.input.connectors[0]!.evseKey, i % 2 ? 'Occupied' : 'Available', 6_000)));
+    assert.ok((await compare(300)) >= 290);
+    assert.equal(live().builds, builds, 'kept up by the commit hook');
+  });
+
+  it('should not show a write that was rolled back', async () => {
+    const s = saved.find((x) => !x.input.deleted && !x.input.isPrivate)!;
+    const box: SurfaceQuery = { minLat: s.input.latitude, maxLat: s.input.latitude, minLon: s.input.longitude, maxLon: s.input.longitude, askerPartnerId: s.owner.id, limit: 10 };
+    const before = await storage.poi.surface(box);
+    assert.ok(before.stations.some((x) => x.id === s.id));
+    await assert.rejects(storage.sqlite.write((d) => {
+      d.prepare('UPDATE stations SET latitude = latitude + 1 WHERE id = ?').run(s.id);
+      d.prepare("UPDATE connectors SET status = 'Offline' WHERE station_id = ?").run(s.id);
+      throw new Error('refused');
+    }), /refused/);
+    assert.deepEqual(await storage.sqlite.read(() => live().answer(box)), before);
+    assert.ok((await compare(100)) >= 95);
+  });
+
+  it('should drop the index when another connection writes, answer from SQL meanwhile, and rebuild it', async () => {
+    const builds = live().builds;
+    const s = saved.find((x) => !x.input.deleted && !x.input.isPrivate)!;
+    const other = new Database(url.replace(/^sqlite:/, ''));
+    try {
+      other.prepare('UPDATE stations SET name = ? WHERE id = ?').run('Renamed by the CLI', s.id);
+    } finally {
+      other.close();
+    }
+    const box: SurfaceQuery = { minLat: s.input.latitude, maxLat: s.input.latitude, minLon: s.input.longitude, maxLon: s.input.longitude, askerPartnerId: s.owner.id, limit: 10 };
+    assert.equal(await storage.sqlite.read(() => live().answer(box)), undefined, 'stale: SQL answers');
+    assert.equal((await storage.poi.surface(box)).stations.find((x) => x.id === s.id)?.name, 'Renamed by the CLI');
+    await whenReady();
+    assert.equal(live().builds, builds + 1);
+    assert.equal((await storage.sqlite.read(() => live().answer(box)))?.stations.find((x) => x.id === s.id)?.name, 'Renamed by the CLI');
+    assert.ok((await compare(200)) >= 190);
+  });
+});

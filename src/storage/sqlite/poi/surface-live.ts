@@ -1,0 +1,231 @@
+/**
+ * Keeps station-get-surface's in-memory index (surface-index.ts) equal to the database, and says
+ * when it may answer. The database stays the truth; the index is a cache that answers only when
+ * it is surely current, and the SQL query (surface.ts) answers otherwise.
+ *
+ * - Built on the first surface query (processes that never answer one, the CLI, pay nothing), in
+ *   slices of BUILD_SLICE stations per event-loop turn, each slice read in one read transaction,
+ *   from `surface_stations` in its key order: stations near each other get neighbouring slots,
+ *   and an answer's stations share cache lines (a build in id order made answers 50% slower).
+ * - This connection's changes: TEMP triggers (in memory, on this connection only, nothing written
+ *   to the file) log every station and connector change in `temp.surface_changes`, in the same
+ *   transaction as the change. Every write batch reads and empties that log before its COMMIT,
+ *   reloading the changed stations as the transaction sees them, and applies it to the index once
+ *   the COMMIT succeeded: a rolled-back write leaves neither log rows nor index changes. A status
+ *   change is applied in place (connector id and status come with it), no reload.
+ * - Another connection's changes (a CLI process writing to the same file): SQLite's
+ *   `data_version` changes; the index is dropped and rebuilt, the SQL query answering meanwhile.
+ * - A change logged outside the write queue (none is made today) makes the SQL query answer until
+ *   the next write batch applies it.
+ */
+import type Database from 'better-sqlite3';
+import type { ConnectorStatusValue, SurfaceQuery, SurfaceStationRecord } from '../../poi.js';
+import type { SqliteDatabase } from '../database.js';
+import { SurfaceIndex, type IndexedStation } from './surface-index.js';
+import { connectorStatuses } from '../migrations/800-surface.js';
+
+/** Stations loaded per event-loop turn while building: about 40 ms of a 2-core machine's CPU. */
+const BUILD_SLICE = 10_000;
+
+const TEMP_SCHEMA = `
+CREATE TEMP TABLE IF NOT EXISTS surface_changes (
+  seq INTEGER PRIMARY KEY,
+  station_id INTEGER NOT NULL,
+  connector_id INTEGER,          -- with status: only that connector's status changed
+  status TEXT
+);
+CREATE TEMP TRIGGER IF NOT EXISTS surface_station_added AFTER INSERT ON main.stations BEGIN
+  INSERT INTO surface_changes (station_id) VALUES (NEW.id);
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS surface_station_changed AFTER UPDATE ON main.stations BEGIN
+  INSERT INTO surface_changes (station_id) VALUES (OLD.id);
+  INSERT INTO surface_changes (station_id) SELECT NEW.id WHERE NEW.id IS NOT OLD.id;
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS surface_station_removed AFTER DELETE ON main.stations BEGIN
+  INSERT INTO surface_changes (station_id) VALUES (OLD.id);
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS surface_connector_added AFTER INSERT ON main.connectors BEGIN
+  INSERT INTO surface_changes (station_id) VALUES (NEW.station_id);
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS surface_connector_removed AFTER DELETE ON main.connectors BEGIN
+  INSERT INTO surface_changes (station_id) VALUES (OLD.station_id);
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS surface_connector_changed AFTER UPDATE OF id, station_id, position ON main.connectors BEGIN
+  INSERT INTO surface_changes (station_id) VALUES (OLD.station_id);
+  INSERT INTO surface_changes (station_id) SELECT NEW.station_id WHERE NEW.station_id IS NOT OLD.station_id;
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS surface_connector_status AFTER UPDATE OF status ON main.connectors
+  WHEN OLD.status IS NOT NEW.status BEGIN
+  INSERT INTO surface_changes (station_id, connector_id, status) VALUES (NEW.station_id, NEW.id, NEW.status);
+END;
+`;
+
+type StationRow = [id: number, name: string, lat: number, lon: number, isPrivate: number, partnerId: number, ownerType: string | null, staticChangedAt: number];
+type ConnectorRow = [id: number, status: ConnectorStatusValue];
+type SurfaceRow = [cell: number, id: number, name: string, lat: number, lon: number, isPrivate: number, partnerId: number, ownerType: string | null, staticChangedAt: number, connectorIds: string, statuses: string];
+type ChangeRow = [stationId: number, connectorId: number | null, status: ConnectorStatusValue | null];
+
+const STATION_COLUMNS = 'id, name, latitude, longitude, is_private, partner_id, owner_type, static_changed_at';
+
+/** The statements of the index's upkeep, prepared once the temp schema exists. */
+interface Statements {
+  changes: Database.Statement;
+  clearChanges: Database.Statement;
+  anyChange: Database.Statement;
+  station: Database.Statement;
+  connectorsOf: Database.Statement;
+  slice: Database.Statement;
+  dataVersion: Database.Statement;
+}
+
+/**
+ * The in-memory surface of one SQLite connection. Example:
+ * `const live = new LiveSurface(s); await s.read(() => live.answer(q) ?? sqlQueries.run(q))`.
+ */
+export class LiveSurface {
+  private index = new SurfaceIndex();
+  private st: Statements | undefined;
+  private ready = false;
+  /** Bumped by every (re)build: a slice of an abandoned build does nothing. */
+  private generation = 0;
+  /** `data_version` when the current build began. */
+  private version = -1;
+  /** How many builds were started (tests and logs). */
+  builds = 0;
+
+  constructor(private readonly s: SqliteDatabase) {}
+
+  /**
+   * Starts keeping the index when not yet started: installs the change log and the commit hook,
+   * and begins the build. Call outside any transaction. Example: `live.start()`.
+   */
+  start(): void {
+    if (this.st || this.s.db.inTransaction) return;
+    const db = this.s.db;
+    db.exec(TEMP_SCHEMA);
+    this.st = {
+      changes: db.prepare('SELECT station_id, connector_id, status FROM temp.surface_changes ORDER BY seq').raw(),
+      clearChanges: db.prepare('DELETE FROM temp.surface_changes'),
+      anyChange: db.prepare('SELECT EXISTS (SELECT 1 FROM temp.surface_changes)').pluck(),
+      station: db.prepare(`SELECT ${STATION_COLUMNS} FROM main.stations WHERE id = ? AND deleted = 0`).raw(),
+      connectorsOf: db.prepare('SELECT id, status FROM main.connectors WHERE station_id = ? ORDER BY position').raw(),
+      // A station marked in map_dirty changed status since its row was written (as in surface.ts).
+      slice: db.prepare(`SELECT s.cell, s.id, s.name, s.lat, s.lon, s.is_private, s.partner_id, s.owner_type, s.static_changed_at, s.connector_ids,
+          CASE WHEN EXISTS (SELECT 1 FROM main.map_dirty m WHERE m.station_id = s.id) THEN ${connectorStatuses('s.id')} ELSE s.statuses END
+        FROM main.surface_stations s WHERE (s.cell, s.id) > (?, ?) ORDER BY s.cell, s.id LIMIT ? + 0`).raw(),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    };
+    this.s.onCommit(() => this.collect());
+    this.rebuild();
+  }
+
+  /**
+   * The index's answer to `q`, or undefined when the SQL query must answer (index not built yet,
+   * another process changed the file, or a box too large). Call inside a read.
+   */
+  answer(q: SurfaceQuery): { stations: SurfaceStationRecord[]; hasMore: boolean } | undefined {
+    const st = this.st;
+    if (!st || !this.ready) return undefined;
+    if (st.dataVersion.get() !== this.version) {
+      this.rebuild();
+      return undefined;
+    }
+    if (st.anyChange.get()) return undefined;
+    return this.index.query(q);
+  }
+
+  /** Whether the index answers now (tests). */
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Resolves once the index answers, with how many stations it holds (polls: builds are rare). */
+  async whenReady(): Promise<number> {
+    while (!this.ready) {
+      if (this.s.isClosed()) throw new Error('storage closed before the surface index was built');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.index.size;
+  }
+
+  /** Drops the index and builds it again from the database, slice by slice. */
+  private rebuild(): void {
+    const generation = ++this.generation;
+    this.ready = false;
+    this.index = new SurfaceIndex();
+    this.builds++;
+    let after: [cell: number, id: number] | undefined;
+    const next = (): void => {
+      this.s
+        .read(() => {
+          if (generation !== this.generation) return false;
+          const version = this.st!.dataVersion.get() as number;
+          if (!after) this.version = version;
+          else if (version !== this.version) return this.rebuild(), false;
+          after = this.loadSlice(after ?? [-1, -1]);
+          if (!after) (this.ready = true), this.index.trim();
+          return after !== undefined;
+        })
+        .then((more) => {
+          if (more) setImmediate(next);
+        })
+        // Storage closed: the index goes with it.
+        .catch(() => undefined);
+    };
+    next();
+  }
+
+  /** Loads up to BUILD_SLICE stations after key `after` of surface_stations; the last key, or undefined when done. */
+  private loadSlice(after: [number, number]): [number, number] | undefined {
+    const rows = this.st!.slice.all(after[0], after[1], BUILD_SLICE) as SurfaceRow[];
+    for (const [, id, name, latitude, longitude, isPrivate, partnerId, ownerType, staticChangedAt, connectorIds, statuses] of rows) {
+      const connectors: IndexedStation['connectors'] = [];
+      if (connectorIds !== '') {
+        const ids = connectorIds.split(','), st = statuses.split(',');
+        for (let i = 0; i < ids.length; i++) connectors.push({ id: Number(ids[i]), status: st[i] as ConnectorStatusValue });
+      }
+      this.index.upsert({ id, name, latitude, longitude, isPrivate: isPrivate !== 0, partnerId, ownerType, staticChangedAt, connectors });
+    }
+    const last = rows[rows.length - 1];
+    return rows.length < BUILD_SLICE || !last ? undefined : [last[0], last[1]];
+  }
+
+  /**
+   * Inside a write batch, before its COMMIT: empties the change log and reads what changed; the
+   * returned function applies it once committed. A failure here must not fail the batch: the
+   * index is dropped and rebuilt instead.
+   */
+  private collect(): (() => void) | undefined {
+    const st = this.st!;
+    try {
+      const changes = st.changes.all() as ChangeRow[];
+      if (changes.length === 0) return undefined;
+      st.clearChanges.run();
+      const reload = new Set<number>();
+      for (const [stationId, connectorId] of changes) if (connectorId === null) reload.add(stationId);
+      const stations: Array<IndexedStation | number> = [];
+      for (const id of reload) {
+        const row = st.station.get(id) as StationRow | undefined;
+        stations.push(row ? stationOf(row, (st.connectorsOf.all(id) as ConnectorRow[]).map(([cid, status]) => ({ id: cid, status }))) : id);
+      }
+      const generation = this.generation;
+      return () => {
+        if (generation !== this.generation) return; // a rebuild began meanwhile and reads the database itself
+        try {
+          for (const s of stations) typeof s === 'number' ? this.index.remove(s) : this.index.upsert(s);
+          for (const [stationId, connectorId, status] of changes) {
+            if (connectorId !== null && !reload.has(stationId)) this.index.setStatus(stationId, connectorId, status!);
+          }
+        } catch {
+          this.rebuild();
+        }
+      };
+    } catch {
+      return () => this.rebuild();
+    }
+  }
+}
+
+function stationOf([id, name, latitude, longitude, isPrivate, partnerId, ownerType, staticChangedAt]: StationRow, connectors: IndexedStation['connectors']): IndexedStation {
+  return { id, name, latitude, longitude, isPrivate: isPrivate !== 0, partnerId, ownerType, staticChangedAt, connectors };
+}
