@@ -3,7 +3,7 @@
  * (verifyRfid, postCdr with the outbox worker delivering to a local sink, postStation) on a fresh
  * SQLite file, called in batches of 50 in one event-loop turn as the hub receives them.
  *
- *   node --import tsx bench/writes-micro.ts [verify,cdr,station] [--calls 20000] [--temp-store-memory]
+ *   node --import tsx bench/writes-micro.ts [verify,cdr,station] [--calls 20000] [--temp-store-memory] [--no-surface-index]
  *
  * Prints per call the main thread's CPU time (/proc: the JavaScript and SQLite work of a hub),
  * its event-loop busy time (wall time, inflated when other work takes the core) and the process
@@ -38,6 +38,8 @@ const BATCH = 50;
 /** `--temp-store-memory`: what PRAGMA temp_store = MEMORY would change (savepoint sub-journals in memory, not in a temp file). */
 const TEMP_STORE_MEMORY = args.includes('--temp-store-memory');
 const WARM = 2_000;
+/** `--no-surface-index`: without station-get-surface's in-memory index, which the hub keeps up on every write. */
+const SURFACE_INDEX = !args.includes('--no-surface-index');
 
 /** A logger that formats lines as the hub does (OIOI_LOG=info) but writes them nowhere. */
 const log = createLogger({ level: 'info', stream: { write: () => true } });
@@ -101,6 +103,7 @@ async function withStorage<T>(fn: (storage: Storage, dir: string) => Promise<T>)
   const dir = mkdtempSync(join(tmpdir(), 'oioi-writes-micro-'));
   const storage = await openStorage(`sqlite:${join(dir, 'hub.db')}`, { server: true });
   if (TEMP_STORE_MEMORY) (storage as Storage & { sqlite: { db: import('better-sqlite3').Database } }).sqlite.db.pragma('temp_store = MEMORY');
+  if (SURFACE_INDEX) await storage.poi.prepareSurface?.(); // as the hub does at start
   try {
     return await fn(storage, dir);
   } finally {

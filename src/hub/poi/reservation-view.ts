@@ -23,9 +23,17 @@ function isOwn(r: ConnectorReservation, asker: number, user: RequestUser | undef
  * Example: `(await reservationViews(ctx, [12], 3, undefined)).get(12)` -> `{ end: '…', own: false }`.
  */
 export async function reservationViews(ctx: HubContext, connectorIds: number[], asker: number, user: RequestUser | undefined): Promise<Map<number, { end: string; own: boolean }>> {
+  if (connectorIds.length === 0) return new Map();
+  return viewsOf(await ctx.storage.poi.activeReservations(connectorIds, ctx.now().getTime()), asker, user);
+}
+
+/**
+ * The views of reservations already read, keyed by hub connector id.
+ * Example: `viewsOf(await ctx.storage.poi.activeReservations([12], now), 3, undefined).get(12)`.
+ */
+export function viewsOf(reservations: ConnectorReservation[], asker: number, user: RequestUser | undefined): Map<number, { end: string; own: boolean }> {
   const out = new Map<number, { end: string; own: boolean }>();
-  if (connectorIds.length === 0) return out;
-  for (const r of await ctx.storage.poi.activeReservations(connectorIds, ctx.now().getTime())) {
+  for (const r of reservations) {
     const view = { end: isoOf(r.endsAt), own: isOwn(r, asker, user) };
     // Several records for one connector should not happen; the one ending last is the one that binds.
     const prev = out.get(r.connectorId);

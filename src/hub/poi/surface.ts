@@ -10,7 +10,7 @@ import { ascii, JsonBytes } from '../../transport/server/json-bytes.js';
 import { RawJson } from '../../transport/server/raw-json.js';
 import type { HubContext } from '../context.js';
 import { isoOf, statusSummary } from './format.js';
-import { reservationViews } from './reservation-view.js';
+import { viewsOf } from './reservation-view.js';
 
 /** The answer: `stations` already JSON text (see stationsInBox). */
 type SurfaceAnswer = { hasMore: boolean; stations: RawJson };
@@ -44,10 +44,9 @@ export function surfaceQueryOf(payload: StationGetSurface, askerPartnerId: numbe
  * Example: `await stationsInBox(ctx, 5, { 'min-lat': 52, 'max-lat': 53, 'min-long': 13, 'max-long': 14 })`.
  */
 export async function stationsInBox(ctx: HubContext, asker: number, payload: StationGetSurface): Promise<SurfaceAnswer> {
-  const { stations, hasMore } = await ctx.storage.poi.surface(surfaceQueryOf(payload, asker, ctx.config.surfaceLimit));
-  const connectorIds: number[] = [];
-  for (const s of stations) for (const c of s.connectors) connectorIds.push(c.id);
-  const reserved = await reservationViews(ctx, connectorIds, asker, payload.user);
+  // The stations and their connectors' reservations in one read.
+  const { stations, hasMore, reservations } = await ctx.storage.poi.surface(surfaceQueryOf(payload, asker, ctx.config.surfaceLimit), ctx.now().getTime());
+  const reserved = viewsOf(reservations ?? [], asker, payload.user);
   return { hasMore, stations: new RawJson(surfaceJson(stations, reserved)) };
 }
 

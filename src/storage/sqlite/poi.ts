@@ -1,6 +1,6 @@
 /** SQLite implementation of PoiRepository: statements prepared once per connection. */
 import type Database from 'better-sqlite3';
-import type { ConnectorStatusValue, PoiRepository, StationInput, SurfaceQuery } from '../poi.js';
+import { connectorIdsOf, type ConnectorStatusValue, type PoiRepository, type StationInput, type SurfaceQuery } from '../poi.js';
 import type { SqliteDatabase } from './database.js';
 import { saveStatements, saveStationTx, type SaveStatements } from './poi/save-station.js';
 import { SurfaceQueries } from './poi/surface.js';
@@ -57,9 +57,13 @@ export class SqlitePoi implements PoiRepository {
   // one by-ids look-up and those of the other requests of the same turn share one read transaction.
   // The first one starts building the in-memory index; until it is built (and whenever it may be
   // stale or the box is too large for it) the SQL query answers, with the same answer.
-  async surface(query: SurfaceQuery) {
+  async surface(query: SurfaceQuery, reservationsAt?: number) {
     this.live.start();
-    return this.s.read(() => this.live.answer(query) ?? this.surfaceQueries.run(query));
+    return this.s.read(() => {
+      const found = this.live.answer(query) ?? this.surfaceQueries.run(query);
+      if (reservationsAt === undefined) return found;
+      return { ...found, reservations: this.reads.activeReservations(connectorIdsOf(found.stations), reservationsAt) };
+    });
   }
 
   async prepareSurface() {
