@@ -136,7 +136,8 @@ export class SurfaceIndex {
   private readonly freeHandles: number[] = [];
   private handleCount = 0;
   private readonly ownerTypes = new Dictionary();
-  private readonly heap = new NearestHeap(128);
+  /** Reused by every query (queries are synchronous); grown to the largest limit asked. */
+  private heap = new NearestHeap(128);
   /** Live stations held. */
   size = 0;
 
@@ -266,7 +267,8 @@ export class SurfaceIndex {
     }
     sortByBound(order, bounds, count);
     const accept = this.filterOf(q);
-    const best = this.heap.capacity > q.limit ? this.heap : new NearestHeap(q.limit + 1);
+    if (this.heap.capacity <= q.limit) this.heap = new NearestHeap(q.limit + 1);
+    const best = this.heap;
     best.reset(q.limit + 1, this.meta);
     const { minLat, maxLat, minLon, maxLon } = q;
     const cells = this.cells.data;

@@ -27,6 +27,7 @@ import { connectorStatuses } from '../migrations/800-surface.js';
 /** Stations loaded per event-loop turn while building: about 40 ms of a 2-core machine's CPU. */
 const BUILD_SLICE = 10_000;
 
+// Named apart from migration 800's triggers: an unqualified DROP TRIGGER looks in temp first.
 const TEMP_SCHEMA = `
 CREATE TEMP TABLE IF NOT EXISTS surface_changes (
   seq INTEGER PRIMARY KEY,
@@ -34,27 +35,27 @@ CREATE TEMP TABLE IF NOT EXISTS surface_changes (
   connector_id INTEGER,          -- with status: only that connector's status changed
   status TEXT
 );
-CREATE TEMP TRIGGER IF NOT EXISTS surface_station_added AFTER INSERT ON main.stations BEGIN
+CREATE TEMP TRIGGER IF NOT EXISTS live_surface_station_added AFTER INSERT ON main.stations BEGIN
   INSERT INTO surface_changes (station_id) VALUES (NEW.id);
 END;
-CREATE TEMP TRIGGER IF NOT EXISTS surface_station_changed AFTER UPDATE ON main.stations BEGIN
+CREATE TEMP TRIGGER IF NOT EXISTS live_surface_station_changed AFTER UPDATE ON main.stations BEGIN
   INSERT INTO surface_changes (station_id) VALUES (OLD.id);
   INSERT INTO surface_changes (station_id) SELECT NEW.id WHERE NEW.id IS NOT OLD.id;
 END;
-CREATE TEMP TRIGGER IF NOT EXISTS surface_station_removed AFTER DELETE ON main.stations BEGIN
+CREATE TEMP TRIGGER IF NOT EXISTS live_surface_station_removed AFTER DELETE ON main.stations BEGIN
   INSERT INTO surface_changes (station_id) VALUES (OLD.id);
 END;
-CREATE TEMP TRIGGER IF NOT EXISTS surface_connector_added AFTER INSERT ON main.connectors BEGIN
+CREATE TEMP TRIGGER IF NOT EXISTS live_surface_connector_added AFTER INSERT ON main.connectors BEGIN
   INSERT INTO surface_changes (station_id) VALUES (NEW.station_id);
 END;
-CREATE TEMP TRIGGER IF NOT EXISTS surface_connector_removed AFTER DELETE ON main.connectors BEGIN
+CREATE TEMP TRIGGER IF NOT EXISTS live_surface_connector_removed AFTER DELETE ON main.connectors BEGIN
   INSERT INTO surface_changes (station_id) VALUES (OLD.station_id);
 END;
-CREATE TEMP TRIGGER IF NOT EXISTS surface_connector_changed AFTER UPDATE OF id, station_id, position ON main.connectors BEGIN
+CREATE TEMP TRIGGER IF NOT EXISTS live_surface_connector_changed AFTER UPDATE OF id, station_id, position ON main.connectors BEGIN
   INSERT INTO surface_changes (station_id) VALUES (OLD.station_id);
   INSERT INTO surface_changes (station_id) SELECT NEW.station_id WHERE NEW.station_id IS NOT OLD.station_id;
 END;
-CREATE TEMP TRIGGER IF NOT EXISTS surface_connector_status AFTER UPDATE OF status ON main.connectors
+CREATE TEMP TRIGGER IF NOT EXISTS live_surface_connector_status AFTER UPDATE OF status ON main.connectors
   WHEN OLD.status IS NOT NEW.status BEGIN
   INSERT INTO surface_changes (station_id, connector_id, status) VALUES (NEW.station_id, NEW.id, NEW.status);
 END;
@@ -131,7 +132,13 @@ export class LiveSurface {
       return undefined;
     }
     if (st.anyChange.get()) return undefined;
-    return this.index.query(q);
+    try {
+      return this.index.query(q);
+    } catch {
+      // A fault of the index must not fail the request: SQL answers, and the index starts over.
+      this.rebuild();
+      return undefined;
+    }
   }
 
   /** Whether the index answers now (tests). */
