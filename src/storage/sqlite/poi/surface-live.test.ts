@@ -1,8 +1,9 @@
 /**
  * The in-memory surface index (surface-index.ts, surface-live.ts) against the SQL query on the
  * same SQLite connection: the same answers for random boxes, limits and filters, after every kind
- * of write through the storage, never changed by a rolled-back write, and dropped and rebuilt when
- * another connection writes to the file. (surface.test.ts checks the answers against brute force.)
+ * of write through the storage, never changed by a rolled-back write, dropped and rebuilt when
+ * another connection writes to the file, and kept through the checkpoint worker's checkpoints.
+ * (surface.test.ts checks the answers against brute force.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -161,5 +162,34 @@ describe('surface index kept by LiveSurface', () => {
     assert.equal(live().builds, builds + 1);
     assert.equal((await storage.sqlite.read(() => live().answer(box)))?.stations.find((x) => x.id === s.id)?.name, 'Renamed by the CLI');
     assert.ok((await compare(200)) >= 190);
+  });
+});
+
+describe('surface index and the checkpoint worker', () => {
+  it("should keep the index through the worker's checkpoints and WAL rewinds (they do not move data_version)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oioi-surface-ckpt-'));
+    const storage = await openSqliteStorage(`sqlite:${join(dir, 'hub.db')}`, { checkpointInWorker: { intervalMs: 10, rewindFrames: 32 } });
+    try {
+      const cpo = await aPartner(storage, 'ckpt-cpo');
+      const inputs = Array.from({ length: 200 }, (_, i) => aStation(cpo, { latitude: 50 + i * 1e-4, longitude: 8, evse: [`DE*CKP*E${i}`] }));
+      for (const input of inputs) await storage.poi.saveStation(input);
+      const live = (storage.poi as SqlitePoi).live;
+      assert.equal((await storage.poi.prepareSurface!()).stations, 200);
+      const builds = live.builds;
+      const checkpointer = (storage.sqlite as unknown as { checkpointer: { done: { checkpoints: number; rewinds: number } } }).checkpointer;
+      for (let round = 0; round < 30; round++) {
+        await Promise.all(inputs.map((s, i) => storage.poi.setStatus(cpo.identifier, s.connectors[0]!.evseKey, (i + round) % 2 ? 'Occupied' : 'Available', 10_000 + round)));
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      assert.ok(checkpointer.done.checkpoints > 0 && checkpointer.done.rewinds > 0, JSON.stringify(checkpointer.done));
+      const box: SurfaceQuery = { minLat: 49.9, maxLat: 50.1, minLon: 7.9, maxLon: 8.1, askerPartnerId: cpo.id, limit: 300 };
+      const fromIndex = await storage.sqlite.read(() => live.answer(box));
+      assert.ok(fromIndex, 'the index still answers');
+      assert.deepEqual(fromIndex, await storage.sqlite.read(() => new SurfaceQueries(storage.sqlite.db).run(box)));
+      assert.equal(live.builds, builds, 'no rebuild');
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
