@@ -214,11 +214,6 @@ export class SurfaceIndex {
     return false;
   }
 
-  /** Whether station `id` is held. */
-  has(id: number): boolean {
-    return this.slotOf(id) >= 0;
-  }
-
   /** Gives back the room growth left in the arrays, to what they hold plus 1/16. Run after a build. Example: `ix.trim()`. */
   trim(): void {
     this.meta = fitted(this.meta, this.slots * M);

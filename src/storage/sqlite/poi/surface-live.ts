@@ -22,7 +22,7 @@ import type Database from 'better-sqlite3';
 import type { ConnectorStatusValue, SurfaceQuery, SurfaceStationRecord } from '../../poi.js';
 import type { SqliteDatabase } from '../database.js';
 import { SurfaceIndex, type IndexedStation } from './surface-index.js';
-import { connectorStatuses } from '../migrations/800-surface.js';
+import { connectorsOfRow, CURRENT_STATUSES } from './surface.js';
 
 /** Stations loaded per event-loop turn while building: about 40 ms of a 2-core machine's CPU. */
 const BUILD_SLICE = 10_000;
@@ -110,9 +110,7 @@ export class LiveSurface {
       anyChange: db.prepare('SELECT EXISTS (SELECT 1 FROM temp.surface_changes)').pluck(),
       station: db.prepare(`SELECT ${STATION_COLUMNS} FROM main.stations WHERE id = ? AND deleted = 0`).raw(),
       connectorsOf: db.prepare('SELECT id, status FROM main.connectors WHERE station_id = ? ORDER BY position').raw(),
-      // A station marked in map_dirty changed status since its row was written (as in surface.ts).
-      slice: db.prepare(`SELECT s.cell, s.id, s.name, s.lat, s.lon, s.is_private, s.partner_id, s.owner_type, s.static_changed_at, s.connector_ids,
-          CASE WHEN EXISTS (SELECT 1 FROM main.map_dirty m WHERE m.station_id = s.id) THEN ${connectorStatuses('s.id')} ELSE s.statuses END
+      slice: db.prepare(`SELECT s.cell, s.id, s.name, s.lat, s.lon, s.is_private, s.partner_id, s.owner_type, s.static_changed_at, s.connector_ids, ${CURRENT_STATUSES}
         FROM main.surface_stations s WHERE (s.cell, s.id) > (?, ?) ORDER BY s.cell, s.id LIMIT ? + 0`).raw(),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
@@ -186,12 +184,7 @@ export class LiveSurface {
   private loadSlice(after: [number, number]): [number, number] | undefined {
     const rows = this.st!.slice.all(after[0], after[1], BUILD_SLICE) as SurfaceRow[];
     for (const [, id, name, latitude, longitude, isPrivate, partnerId, ownerType, staticChangedAt, connectorIds, statuses] of rows) {
-      const connectors: IndexedStation['connectors'] = [];
-      if (connectorIds !== '') {
-        const ids = connectorIds.split(','), st = statuses.split(',');
-        for (let i = 0; i < ids.length; i++) connectors.push({ id: Number(ids[i]), status: st[i] as ConnectorStatusValue });
-      }
-      this.index.upsert({ id, name, latitude, longitude, isPrivate: isPrivate !== 0, partnerId, ownerType, staticChangedAt, connectors });
+      this.index.upsert({ id, name, latitude, longitude, isPrivate: isPrivate !== 0, partnerId, ownerType, staticChangedAt, connectors: connectorsOfRow(connectorIds, statuses) });
     }
     const last = rows[rows.length - 1];
     return rows.length < BUILD_SLICE || !last ? undefined : [last[0], last[1]];

@@ -23,6 +23,13 @@ interface Window { minLat: number; maxLat: number; minLon: number; maxLon: numbe
 type Row = [id: number, name: string, lat: number, lon: number, ownerType: string | null, staticChangedAt: number, connectorIds: string, statuses: string];
 
 const GRID = 2 ** SURFACE_CELL_BITS;
+
+/**
+ * The current statuses of `surface_stations` row `s`: a station marked in map_dirty changed status
+ * since its row was written, and its statuses come from `connectors` (migration 830), in position
+ * order like the row's.
+ */
+export const CURRENT_STATUSES = `CASE WHEN EXISTS (SELECT 1 FROM map_dirty m WHERE m.station_id = s.id) THEN ${connectorStatuses('s.id')} ELSE s.statuses END`;
 /** The first window's half-side, degrees of latitude (about 550 m): ~100 stations in the densest city centres. */
 const FIRST_WINDOW = 0.005;
 /** At most this many grid blocks per window (before merging neighbours into one key range). */
@@ -109,10 +116,7 @@ export class SurfaceQueries {
     // CROSS JOIN: the ranges drive, each one a seek and a scan of `surface_stations`' key.
     // `LIMIT ? + 0`, not `LIMIT ?`: SQLite 3.53 re-prepares a statement whose LIMIT is a bare
     // parameter at every run (it may plan by its value), which cost more than the query itself.
-    // A station marked in map_dirty changed status since its row was written: its statuses come
-    // from `connectors` (migration 830), in position order like the row's.
-    stmt = this.db.prepare(`SELECT s.id, s.name, s.lat, s.lon, s.owner_type, s.static_changed_at, s.connector_ids,
-        CASE WHEN EXISTS (SELECT 1 FROM map_dirty m WHERE m.station_id = s.id) THEN ${connectorStatuses('s.id')} ELSE s.statuses END,
+    stmt = this.db.prepare(`SELECT s.id, s.name, s.lat, s.lon, s.owner_type, s.static_changed_at, s.connector_ids, ${CURRENT_STATUSES},
         sqrt(((s.lon - ?) * ?) * ((s.lon - ?) * ?) + (s.lat - ?) * (s.lat - ?)) AS d
       FROM json_each(?) r CROSS JOIN surface_stations s WHERE ${where} AND d <= ? ORDER BY d, s.id LIMIT ? + 0`).raw();
     this.shapes.set(shape, stmt);
@@ -164,11 +168,18 @@ export class SurfaceQueries {
 
 /** A surface row as the repository answers it. */
 function recordOf([id, name, latitude, longitude, ownerType, staticChangedAt, connectorIds, statuses]: Row): SurfaceStationRecord {
+  return { id, name, latitude, longitude, ownerType, staticChangedAt, connectors: connectorsOfRow(connectorIds, statuses) };
+}
+
+/**
+ * The connectors of a `surface_stations` row from its two comma-separated columns.
+ * Example: `connectorsOfRow('12,13', 'Available,Unknown')` -> `[{ id: 12, status: 'Available' }, { id: 13, status: 'Unknown' }]`.
+ */
+export function connectorsOfRow(connectorIds: string, statuses: string): SurfaceStationRecord['connectors'] {
   const connectors: SurfaceStationRecord['connectors'] = [];
-  if (connectorIds !== '') {
-    const ids = connectorIds.split(',');
-    const st = statuses.split(',');
-    for (let i = 0; i < ids.length; i++) connectors.push({ id: Number(ids[i]), status: st[i] as ConnectorStatusValue });
-  }
-  return { id, name, latitude, longitude, ownerType, staticChangedAt, connectors };
+  if (connectorIds === '') return connectors;
+  const ids = connectorIds.split(',');
+  const st = statuses.split(',');
+  for (let i = 0; i < ids.length; i++) connectors.push({ id: Number(ids[i]), status: st[i] as ConnectorStatusValue });
+  return connectors;
 }
