@@ -19,20 +19,17 @@ const file = process.argv[3] ?? join(mkdtempSync(join(tmpdir(), 'oioi-dash-bench
 const reuse = existsSync(file);
 const storage = await openSqliteStorage(`sqlite:${file}`);
 if (!reuse) {
-  // Bulk SQL in one transaction, as save-station.ts would write the rows (stations, connectors,
-  // R*Tree); the 700 migration's triggers build the map aggregates row by row as in production.
+  // Bulk SQL in one transaction, as save-station.ts would write the rows (stations, connectors); the 700 migration's triggers build the map aggregates row by row as in production.
   const t0 = performance.now();
   const cpo = await benchPartner(storage, 'Bench CPO', ['cpo']);
   const statuses = ['Available', 'Occupied', 'Offline', 'Reserved', 'Unknown', 'Unknown'];
   await storage.sqlite.write((db) => {
     const station = db.prepare(`INSERT INTO stations (id, partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, data, static_changed_at, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, '{}', 0, 0)`);
-    const rtree = db.prepare('INSERT INTO station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)');
     const connector = db.prepare(`INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (?, ?, ?, ?, 'Type2', 22, ?)`);
     for (let i = 1; i <= count; i++) {
       const { lat, lon } = positionAt(i, 11);
       station.run(i, cpo.id, cpo.partnerIdentifier, `S${i}`, `Station ${i}`, lat, lon);
-      rtree.run(i, lat, lat, lon, lon);
       for (let k = 0; k < 2; k++) connector.run(i, k, `DE*BEN*E${i}X${k}`, `DEBENE${i}X${k}`, statuses[(i * 7 + k * 3) % statuses.length]);
       if (i % 100_000 === 0) process.stderr.write(`seeded ${i} stations (${Math.round((performance.now() - t0) / 1000)} s)\n`);
     }

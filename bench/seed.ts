@@ -76,7 +76,7 @@ function sqliteConnectionOf(storage: Storage): import('better-sqlite3').Database
 
 /**
  * Like `loadStations`, several times faster on SQLite: the rows station-post would create for a
- * new station (station, connectors, R*Tree entry; the schema's own triggers do the rest) inserted
+ * new station (station and connectors; the schema's own triggers do the rest) inserted
  * in large transactions, without the per-post checks a fresh database does not need. Other
  * engines go through `loadStations`. Example: `await bulkLoadStations(storage, owners, 1_000_000)`.
  */
@@ -92,14 +92,12 @@ export async function bulkLoadStations(
   const station = db.prepare(`INSERT INTO stations (partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, deleted, data, static_changed_at, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`);
   const connector = db.prepare('INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed) VALUES (?, ?, ?, ?, ?, ?)');
-  const rtree = db.prepare('INSERT INTO station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)');
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const { cpo, plan } = owners[i % owners.length]!;
       const s = stationInputOf(cpo, plan, i, at);
       const id = Number(station.run(s.ownerPartnerId, s.ownerIdentifier, s.cpoStationId, s.name, s.latitude, s.longitude, 0, s.isFreeCharge ? 1 : 0, JSON.stringify(s.data), at, at).lastInsertRowid);
       s.connectors.forEach((c, k) => connector.run(id, k, c.evseId, c.evseKey, c.type, c.speed));
-      rtree.run(id, s.latitude, s.latitude, s.longitude, s.longitude);
     }
   });
   const size = 20_000;

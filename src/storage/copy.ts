@@ -3,7 +3,7 @@
  * and back. Both engines keep the same table and column names, so the copier needs no list of
  * tables: it reads them from the source, inserts in foreign-key order in batches inside one target
  * transaction (a failed copy leaves the target as it was), and lets each engine rebuild what it
- * derives (PostgreSQL sequences, SQLite R*Trees) afterwards.
+ * derives (PostgreSQL sequences) afterwards.
  */
 import { existsSync } from 'node:fs';
 import { openStorage } from './index.js';

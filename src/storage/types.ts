@@ -30,5 +30,11 @@ export interface Storage {
    * key). The hub polls it to refresh its caches within a second.
    */
   changeToken(): Promise<string>;
+  /**
+   * Milliseconds the durable write path has been busy (writes queued, committing or waiting for
+   * their fsync) since the storage opened, where the engine keeps such a path (SQLite). The hub's
+   * background work samples it to give way while requests' writes keep it busy.
+   */
+  writeBusyMs?(): number;
   close(): Promise<void>;
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { aPartner, aStation, rawQuery, useStorage } from '../../storage/contract/test-support/setup.js';
-import { refreshRound, startMapRefresher } from './map-refresher.js';
+import { performance } from 'node:perf_hooks';
+import { refreshRound, sampleUtilization, startMapRefresher } from './map-refresher.js';
 
 describe('map refresher', () => {
   const h = useStorage('sqlite');
@@ -50,6 +51,44 @@ describe('map refresher', () => {
       busy = false;
       for (let i = 0; i < 200 && (await marks()) > 0; i++) await new Promise((r) => setTimeout(r, 5));
       assert.equal(await marks(), 0, 'quiet again: the rest in one round');
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe('map refresher utilization sample', () => {
+  it('should count a busy write path as busy even while the event loop idles', async () => {
+    // A write path busy all the time (fsyncs back to back) and an idle event loop: busy.
+    const t0 = performance.now();
+    assert.ok((await sampleUtilization(40, () => performance.now() - t0)) > 0.9);
+    // An idle write path adds nothing: the event loop's own utilization, low while it sleeps.
+    assert.ok((await sampleUtilization(40, () => 123)) < 0.5);
+    assert.ok((await sampleUtilization(40)) < 0.5);
+  });
+
+});
+
+describe('map refresher on a busy write path', () => {
+  const h = useStorage('sqlite');
+  const marks = async () => Number((await rawQuery<{ n: number }>('sqlite', h.url, 'SELECT count(*) AS n FROM map_dirty'))[0]!.n);
+
+  it('should back off by default while the storage\'s write path is busy, and drain once it is idle', async () => {
+    const owner = await aPartner(h.storage, 'busy-path', ['cpo']);
+    for (let i = 0; i < 30; i++) assert.ok((await h.storage.poi.saveStation(aStation(owner, { evse: [`DE*BWP*E${i}`] }))).ok);
+    assert.equal(await marks(), 30, 'each new station waits for the map (migration 870)');
+    let pathBusy = true;
+    const t0 = performance.now();
+    // The write path as the storage reports it: busy all the time (fsyncs back to back), then idle.
+    const storage = Object.assign(Object.create(h.storage) as typeof h.storage, { writeBusyMs: () => (pathBusy ? performance.now() - t0 : 0) });
+    const worker = startMapRefresher({ storage, log: { warn() {}, info() {}, error() {}, debug() {} } as never }, { intervalMs: 5, slice: 100, busySlice: 1 });
+    try {
+      for (let i = 0; i < 400 && (await marks()) > 26; i++) await new Promise((r) => setTimeout(r, 5));
+      const left = await marks();
+      assert.ok(left <= 26 && left >= 20, `busy: one station an interval (${left} left)`);
+      pathBusy = false;
+      for (let i = 0; i < 400 && (await marks()) > 0; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(await marks(), 0, 'idle: the rest in one round');
     } finally {
       await worker.stop();
     }

@@ -132,3 +132,35 @@ describe('dashboard map clustering (SQLite)', () => {
     assert.equal(totals.stations, points.filter((p) => p.live).length);
   });
 });
+
+describe('dashboard map boxes on surface_stations (SQLite, migration 860)', () => {
+  let storage: Storage;
+  const box = { minLat: 48.123456, maxLat: 48.2, minLon: 11.5, maxLon: 11.654321 };
+
+  before(async () => {
+    storage = await openSqliteStorage('sqlite::memory:');
+    const p = await storage.partners.add({ name: 'CPO', roles: ['cpo'], partnerIdentifiers: [OWNER], evcoPrefixes: [], rfidAuth: 'none', receivesCdrs: true });
+    // On every edge and corner (inside), a hair outside each edge, one private, one deleted.
+    const at: Array<[number, number, { isPrivate?: boolean; deleted?: boolean }?]> = [
+      [box.minLat, box.minLon], [box.maxLat, box.maxLon], [box.minLat, box.maxLon], [box.maxLat, box.minLon], [48.15, 11.6, { isPrivate: true }],
+      [box.minLat - 1e-9, 11.6], [box.maxLat + 1e-9, 11.6], [48.15, box.minLon - 1e-9], [48.15, box.maxLon + 1e-9], [48.16, 11.6, { deleted: true }],
+    ];
+    for (const [i, [lat, lon, o]] of at.entries()) {
+      const base = { ownerPartnerId: p.id, ownerIdentifier: OWNER, cpoStationId: `E${i}`, name: `Edge ${i}`, latitude: lat, longitude: lon, isPrivate: o?.isPrivate ?? false, isFreeCharge: false, data: {}, connectors: [{ evseId: `DE*ABC*E${i}`, evseKey: `DEABCE${i}`, type: 'Type2', speed: 22 }], at: 1 };
+      await storage.poi.saveStation({ ...base, deleted: false });
+      if (o?.deleted) await storage.poi.saveStation({ ...base, deleted: true, at: 2 });
+    }
+    await storage.poi.setStatus(OWNER, 'DEABCE1', 'Available', 3);
+  });
+  after(() => storage.close());
+
+  it('should take stations on the edges and leave those a hair outside, private ones in, deleted ones out', async () => {
+    assert.equal(await storage.dashboard.countStations(box, 100), 5);
+    const listed = await storage.dashboard.stations(box, 100);
+    assert.deepEqual(listed.map((s) => [s.name, s.summary]), [['Edge 0', 'Unknown'], ['Edge 1', 'Available'], ['Edge 2', 'Unknown'], ['Edge 3', 'Unknown'], ['Edge 4', 'Unknown']]);
+    assert.deepEqual(listed.map((s) => [s.lat, s.lon]).slice(0, 2), [[box.minLat, box.minLon], [box.maxLat, box.maxLon]], 'exact coordinates');
+    const clusters = await storage.dashboard.clusters(box, 18);
+    assert.equal(clusters.reduce((n, c) => n + c.count, 0), 5);
+    assert.equal(clusters.reduce((n, c) => n + c.statuses.Available, 0), 1);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The dashboard's read queries on SQLite (see ../dashboard.ts). Map clusters at low zoom come from
  * `map_cells` (kept by the 700 migration's triggers), merged per zoom by dropping low bits of the
- * cell indices; at high zoom from the R*Trees joined with `map_stations`. Status changes only mark
+ * cell indices; at high zoom from `surface_stations`' key ranges joined with `map_stations`. Status changes only mark
  * their station in `map_dirty` (migration 820): every read of a summary drains the marks first.
  */
 import type Database from 'better-sqlite3';
@@ -27,18 +27,25 @@ import type { SqliteDatabase } from './database.js';
 import { preparedOn } from './statement-cache.js';
 import { cdrOf, clusterOf, type CdrHitRow as CdrRow, type ClusterRow } from '../rows/dashboard.js';
 import { STATION_SUMMARY_SQL } from './migrations/820-map-dirty.js';
+import { cellRanges } from './poi/surface.js';
 
-// R*Trees store 32-bit floats and round boxes outward, except that a coordinate within about 1e-38
-// of zero can round to zero itself: the tree is asked about a box one micro-degree larger and the
-// exact edges are checked on map_stations.
-const BOX = 'max_lat >= @minLat - 1e-6 AND min_lat <= @maxLat + 1e-6 AND max_lon >= @minLon - 1e-6 AND min_lon <= @maxLon + 1e-6';
-/** Live stations in the box: public and private R*Trees, exact edges checked on map_stations. */
-const IN_BOX = `(SELECT id FROM station_rtree WHERE ${BOX} UNION ALL SELECT id FROM private_station_rtree WHERE ${BOX}) r
-  CROSS JOIN map_stations m ON m.station_id = r.id AND m.lat BETWEEN @minLat AND @maxLat AND m.lon BETWEEN @minLon AND @maxLon`;
+/**
+ * Live stations in the box, public and private: the key ranges of `surface_stations` (migration
+ * 800) that cover it (`cellRanges`, bound as @ranges), exact edges checked on each row's own
+ * coordinates. `b` is the surface row, `m` the station's map row (summary).
+ */
+const IN_SURFACE_BOX = `json_each(@ranges) r CROSS JOIN surface_stations b ON b.cell BETWEEN r.value ->> 0 AND r.value ->> 1
+  AND b.lat BETWEEN @minLat AND @maxLat AND b.lon BETWEEN @minLon AND @maxLon`;
+const IN_BOX = `${IN_SURFACE_BOX} CROSS JOIN map_stations m ON m.station_id = b.id`;
 const COUNTS = `sum(summary = 'Available') AS a, sum(summary = 'Occupied') AS o, sum(summary = 'Reserved') AS r, sum(summary = 'Offline') AS f, sum(summary = 'Unknown') AS u`;
 const CELL_COUNTS = 'sum(available) AS a, sum(occupied) AS o, sum(reserved) AS r, sum(offline) AS f, sum(unknown) AS u';
 
 const CDR_COLUMNS = 'session_id, evse_id, user_type, user_id, started_at, stopped_at, energy, partner_id, payload, raw';
+
+/** The parameters of IN_BOX for `box`. */
+function boxOf(box: MapBox): MapBox & { ranges: string } {
+  return { minLat: box.minLat, maxLat: box.maxLat, minLon: box.minLon, maxLon: box.maxLon, ranges: JSON.stringify(cellRanges(box)) };
+}
 
 /** Example: `const d = new SqliteDashboard(db); await d.clusters(box, 5)`. */
 export class SqliteDashboard implements DashboardRepository {
@@ -51,27 +58,28 @@ export class SqliteDashboard implements DashboardRepository {
   constructor(private readonly s: SqliteDatabase) {
     const db = s.db;
     this.anyDirty = db.prepare('SELECT EXISTS (SELECT 1 FROM map_dirty)').pluck();
-    this.count = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${IN_BOX} LIMIT @cap + 0)`).pluck();
-    this.list = db.prepare(`SELECT m.station_id AS id, s.name, m.lat, m.lon, m.summary FROM ${IN_BOX} CROSS JOIN stations s ON s.id = m.station_id ORDER BY m.station_id LIMIT @limit + 0`);
+    this.count = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${IN_SURFACE_BOX} LIMIT @cap + 0)`).pluck();
+    this.list = db.prepare(`SELECT b.id, b.name, b.lat, b.lon, m.summary FROM ${IN_BOX} ORDER BY b.id LIMIT @limit + 0`);
     this.cells = db.prepare(`SELECT cx >> @shift AS x, cy >> @shift AS y, sum(n) AS n, sum(slat) AS slat, sum(slon) AS slon, ${CELL_COUNTS}
       FROM map_cells WHERE level = @level AND cx BETWEEN @x0 AND @x1 AND cy BETWEEN @y0 AND @y1 AND n > 0 GROUP BY x, y`);
-    this.live = db.prepare(`SELECT CAST((m.lon + 180) / @size AS INTEGER) AS x, CAST((m.lat + 90) / @size AS INTEGER) AS y, count(*) AS n, sum(m.lat) AS slat, sum(m.lon) AS slon, ${COUNTS}
+    this.live = db.prepare(`SELECT CAST((b.lon + 180) / @size AS INTEGER) AS x, CAST((b.lat + 90) / @size AS INTEGER) AS y, count(*) AS n, sum(b.lat) AS slat, sum(b.lon) AS slon, ${COUNTS}
       FROM ${IN_BOX} GROUP BY x, y`);
   }
 
   /**
    * One write of the hub's batched queue (it shares a commit with other writes): the summaries of
-   * up to `limit` marked stations, recomputed from their connectors and stored only where they
-   * differ (so `map_stations_changed` moves cell counts only for real changes), and their marks
-   * deleted. Nothing else writes between the two statements: they see the same marks.
+   * up to `limit` marked stations, recomputed from their connectors, and whether they are live,
+   * from their station, stored only where they differ (so `map_stations_changed` moves cell
+   * counts only for real changes), and their marks deleted. Nothing else writes between the two statements: they see the same marks.
    */
   async refreshMap(limit: number): Promise<number> {
     if (!this.anyDirty.get()) return 0; // an idle hub's refresher costs no commit
     return this.s.write((db) => {
-      preparedOn(db, `UPDATE map_stations AS m SET summary = x.summary
-        FROM (SELECT d.station_id AS id, ${STATION_SUMMARY_SQL} AS summary
+      // live: a station posted while station-post held the triggers waits here to join its cells (migration 870).
+      preparedOn(db, `UPDATE map_stations AS m SET summary = x.summary, live = x.live
+        FROM (SELECT d.station_id AS id, ${STATION_SUMMARY_SQL} AS summary, (SELECT s.deleted = 0 FROM stations s WHERE s.id = d.station_id) AS live
           FROM (SELECT station_id FROM map_dirty ORDER BY station_id LIMIT @limit + 0) AS d LEFT JOIN connectors c ON c.station_id = d.station_id GROUP BY d.station_id) AS x
-        WHERE m.station_id = x.id AND m.summary IS NOT x.summary`).run({ limit });
+        WHERE m.station_id = x.id AND x.live IS NOT NULL AND (m.summary IS NOT x.summary OR m.live IS NOT x.live)`).run({ limit });
       return preparedOn(db, 'DELETE FROM map_dirty WHERE station_id IN (SELECT station_id FROM map_dirty ORDER BY station_id LIMIT @limit + 0)').run({ limit }).changes;
     });
   }
@@ -86,19 +94,19 @@ export class SqliteDashboard implements DashboardRepository {
   }
 
   async countStations(box: MapBox, cap: number): Promise<number> {
-    // counts stations, not summaries: no drain needed
-    return this.count.get({ ...box, cap }) as number;
+    // counts surface rows, not map rows: no drain needed
+    return this.count.get({ ...boxOf(box), cap }) as number;
   }
 
   async stations(box: MapBox, limit: number): Promise<MapStation[]> {
     await this.fresh();
-    return this.list.all({ ...box, limit }) as MapStation[];
+    return this.list.all({ ...boxOf(box), limit }) as MapStation[];
   }
 
   async clusters(box: MapBox, zoom: number): Promise<MapCluster[]> {
     await this.fresh();
     const { level, shift } = gridSource(zoom);
-    if (level === null) return (this.live.all({ ...box, size: cellSize(zoom) }) as ClusterRow[]).map(clusterOf);
+    if (level === null) return (this.live.all({ ...boxOf(box), size: cellSize(zoom) }) as ClusterRow[]).map(clusterOf);
     const size = cellSize(zoom);
     const x0 = cellIndex(box.minLon + 180, size) << shift;
     const x1 = ((cellIndex(box.maxLon + 180, size) + 1) << shift) - 1;

@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { dirname } from 'node:path';
 import { WalSync } from './wal-sync.js';
 import { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
@@ -71,6 +72,10 @@ export class SqliteDatabase {
   private readonly wal: WalSync | undefined;
   private readonly checkpointer: Checkpointer | undefined;
   private readonly commitHooks: CommitHook[] = [];
+  /** Since when writes have been queued, committing or waiting for their fsync (undefined: idle). */
+  private busyFrom: number | undefined;
+  /** Milliseconds of such busy periods that have ended. */
+  private busyTotal = 0;
 
   constructor(path: string, { busyTimeoutMs = 5000, checkpointInWorker = false }: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -111,10 +116,28 @@ export class SqliteDatabase {
    */
   write<T>(fn: (db: Db) => T): Promise<T> {
     if (this.closed) return Promise.reject(closedError());
+    this.busyFrom ??= performance.now();
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * Milliseconds the durable write path has been busy since the connection opened: some write
+   * queued, in its transaction, or waiting for its fsync. Its growth over a sample is the write
+   * path's utilization, which the event loop's does not show when the hub waits for fsyncs.
+   * Example: `const t = db.writeBusyMs(); await sleep(50); const busy = (db.writeBusyMs() - t) / 50`.
+   */
+  writeBusyMs(): number {
+    return this.busyTotal + (this.busyFrom === undefined ? 0 : performance.now() - this.busyFrom);
+  }
+
+  /** Ends a busy period once nothing is queued, scheduled or waiting for an fsync. */
+  private idleIfDone(): void {
+    if (this.busyFrom === undefined || this.queue.length || this.scheduled || this.wal?.syncing) return;
+    this.busyTotal += performance.now() - this.busyFrom;
+    this.busyFrom = undefined;
   }
 
   /** Flushes on the next turn, or once the fsync in flight (or a WAL rewind) is done. */
@@ -141,14 +164,14 @@ export class SqliteDatabase {
     this.scheduled = false;
     const batch = this.queue.splice(0, MAX_BATCH);
     if (this.queue.length) this.schedule();
-    if (batch.length === 0) return;
+    if (batch.length === 0) return this.idleIfDone();
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     const committed: Array<() => void> = [];
     try {
       this.begin.run();
     } catch (error) {
       for (const p of batch) p.reject(unavailable(error));
-      return;
+      return this.idleIfDone();
     }
     try {
       for (const p of batch) {
@@ -176,16 +199,18 @@ export class SqliteDatabase {
         // the connection is unusable; every caller below learns it from its rejection
       }
       for (const p of batch) p.reject(unavailable(error));
-      return;
+      return this.idleIfDone();
     }
     for (const then of committed) then();
-    const settle = (syncError?: unknown) =>
+    const settle = (syncError?: unknown) => {
       batch.forEach((p, i) => {
         const o = outcomes[i]!;
         if (syncError !== undefined) p.reject(unavailable(syncError));
         else if (o.ok) p.resolve(o.value);
         else p.reject(o.error);
       });
+      this.idleIfDone();
+    };
     if (this.wal) this.wal.afterCommit(settle);
     else settle();
   }

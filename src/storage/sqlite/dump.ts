@@ -1,11 +1,11 @@
 /**
  * The SQLite side of `oioi migrate` (see ../copy.ts): lists the hub's tables, reads their rows,
- * writes rows in one transaction and rebuilds the R*Trees, which are derived from `stations`.
+ * writes rows in one transaction.
  */
 import Database from 'better-sqlite3';
 import type { ColumnKind, DumpColumn, DumpConnection, DumpTable, DumpValue } from '../copy.js';
 
-/** Tables the copier leaves alone: migration bookkeeping, SQLite's own, and derived ones rebuilt in `finish`. */
+/** Tables the copier leaves alone: migration bookkeeping and SQLite's own. */
 const SKIP = new Set(['schema_migrations', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4']);
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -109,13 +109,7 @@ export async function openSqliteDump(url: string): Promise<DumpConnection> {
       for (const row of rows) stmt.run(...row.map((v, i) => toSqlite(v, columns[i]!.kind)));
     },
     async finish() {
-      // The R*Trees hold live stations only, public and private apart, as poi/save-station.ts keeps them.
-      const has = (name: string) => Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(name));
-      if (has('station_rtree') && has('stations')) {
-        db.exec('DELETE FROM station_rtree; DELETE FROM private_station_rtree;');
-        db.exec('INSERT INTO station_rtree (id, min_lat, max_lat, min_lon, max_lon) SELECT id, latitude, latitude, longitude, longitude FROM stations WHERE deleted = 0 AND is_private = 0');
-        db.exec('INSERT INTO private_station_rtree (id, min_lat, max_lat, min_lon, max_lon) SELECT id, latitude, latitude, longitude, longitude FROM stations WHERE deleted = 0 AND is_private <> 0');
-      }
+      // Nothing derived is left to rebuild: the copied stations' triggers wrote the rest.
     },
     async commit() {
       db.exec('COMMIT');

@@ -27,6 +27,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions = {}
     operators: new SqliteOperators(s),
     dashboard: new SqliteDashboard(s),
     changeToken: async () => String(s.dataVersion()),
+    writeBusyMs: () => s.writeBusyMs(),
     close: () => s.close(),
   };
 }

@@ -99,6 +99,42 @@ describe('WAL group commit', () => {
       await db.close();
     }
   });
+
+  it('should count the write path busy from a queued write until its fsync ends, and idle otherwise', async () => {
+    const db = await openSqlite(`sqlite:${join(dir, 'e.db')}`);
+    try {
+      await db.write((d) => d.exec('CREATE TABLE t (x INTEGER)'));
+      const idle0 = db.writeBusyMs();
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(db.writeBusyMs(), idle0, 'nothing queued: no busy time');
+      const wal = (db as unknown as { wal: WalSync }).wal;
+      const releases: Array<() => void> = [];
+      const held = wal as unknown as { syncFile: (fd: number, done: (e: null) => void) => void };
+      const real = held.syncFile;
+      held.syncFile = (fd, done) => releases.push(() => real(fd, done));
+      const first = db.write((d) => d.prepare('INSERT INTO t VALUES (1)').run());
+      await until(() => releases.length === 1);
+      const during0 = db.writeBusyMs();
+      await new Promise((r) => setTimeout(r, 40));
+      assert.ok(db.writeBusyMs() - during0 >= 35, 'an fsync in flight counts as busy');
+      const second = db.write((d) => d.prepare('INSERT INTO t VALUES (2)').run()); // held behind the first fsync
+      releases.shift()!();
+      await first;
+      await until(() => releases.length === 1);
+      const stillBusy = db.writeBusyMs();
+      await new Promise((r) => setTimeout(r, 20));
+      assert.ok(db.writeBusyMs() > stillBusy, 'the second write keeps the path busy');
+      releases.shift()!();
+      await second;
+      held.syncFile = real;
+      const end = db.writeBusyMs();
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(db.writeBusyMs(), end, 'idle again once every fsync ended');
+      assert.ok(end - idle0 >= 55);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 async function until(ok: () => boolean, ms = 2000): Promise<void> {

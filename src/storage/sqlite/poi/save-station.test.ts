@@ -2,7 +2,8 @@
  * station-post on SQLite since migration 840: a new station's `surface_stations` row is written by
  * save-station.ts once (the per-row triggers held), and must stay exactly what a rebuild from
  * `stations` and `connectors` gives, through creates, updates with connectors reordered, retyped
- * or moved stations, deletes, undeletes and rejected posts; the map summaries likewise. Writers
+ * or moved stations, deletes, undeletes and rejected posts; the map summaries likewise, once the
+ * marks of new stations (migration 870) and status changes (820) are drained. Writers
  * other than station-post (the CLI, a copy, the bench's bulk load) still get the triggers. And the
  * EVSE conflict rule, now one look-up for all of a post's keys, keeps its order (322 before 230,
  * the first connector of the post first) for stations of any size.
@@ -93,10 +94,39 @@ describe('station-post keeps surface_stations and the map equal to a rebuild (SQ
     stationIdOf(await h.storage.poi.saveStation(aStation(a, { evse: ['DE*CCC*E1', 'DE*CCC*E2'] })));
     const out = await h.storage.poi.saveStation(aStation(b, { evse: ['DE*DDD*E1', 'DE*CCC*E2'], latitude: 40 }));
     assert.deepEqual(out, { ok: false, reason: 'evse-taken', evseId: 'DE*CCC*E2', sameCoordinates: false });
+    await h.storage.dashboard.refreshMap(1_000_000); // the accepted station joins the map when its mark is drained (870)
     assertDerivedRows(path(), 'a rejected post');
   });
 
+  it('should add a new station to the map cells only once its mark is drained (migration 870)', async () => {
+    await h.storage.dashboard.refreshMap(1_000_000);
+    const a = await aPartner(h.storage, 'HoldF');
+    const cells = () => {
+      const db = new Database(path(), { readonly: true });
+      try {
+        return db.prepare('SELECT level, sum(n) AS n, sum(unknown) AS u FROM map_cells GROUP BY level ORDER BY level').all();
+      } finally {
+        db.close();
+      }
+    };
+    const before = cells();
+    const id = stationIdOf(await h.storage.poi.saveStation(aStation(a, { evse: ['DE*FFF*E1', 'DE*FFF*E2'], latitude: 51.5, longitude: 7.4 })));
+    const db = new Database(path(), { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT live, summary FROM map_stations WHERE station_id = ?').get(id), { live: 0, summary: 'Unknown' }, 'not on the map yet');
+      assert.equal(db.prepare('SELECT count(*) FROM map_dirty WHERE station_id = ?').pluck().get(id), 1, 'marked in the post\'s own transaction');
+    } finally {
+      db.close();
+    }
+    assert.deepEqual(cells(), before, 'no cell counts it before the drain');
+    assert.equal(await h.storage.dashboard.refreshMap(1_000_000), 1);
+    const after = cells() as Array<{ level: number; n: number; u: number }>;
+    assert.deepEqual(after, (before as Array<{ level: number; n: number; u: number }>).map((c) => ({ ...c, n: c.n + 1, u: c.u + 1 })), 'counted once, at every level, as Unknown');
+    assertDerivedRows(path(), 'a drained new station');
+  });
+
   it('should still keep the rows by trigger for other writers (a copy, the CLI, a bulk load)', async () => {
+    await h.storage.dashboard.refreshMap(1_000_000);
     const a = await aPartner(h.storage, 'HoldE');
     const db = new Database(path());
     try {
@@ -109,7 +139,7 @@ describe('station-post keeps surface_stations and the map equal to a rebuild (SQ
     } finally {
       db.close();
     }
-    assertDerivedRows(path(), 'a direct insert');
+    assertDerivedRows(path(), 'a direct insert'); // no drain: such writers update the map at once
   });
 });
 

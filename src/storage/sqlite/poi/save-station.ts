@@ -24,7 +24,7 @@ const FOREIGN_EVSE_SLICE = 8;
 
 export type SaveStatements = Record<
   | 'byOwner' | 'connectorsOf' | 'insertStation' | 'updateStation' | 'markDeleted' | 'insertConnector' | 'updateConnector'
-  | 'rtreeDelete' | 'rtreeInsert' | 'privateRtreeDelete' | 'privateRtreeInsert' | 'hold' | 'unhold' | 'insertSurface',
+  | 'hold' | 'unhold' | 'insertSurface',
   Database.Statement
 > & {
   /** The foreign-EVSE look-up for `n` keys at once (1 <= n <= FOREIGN_EVSE_SLICE), prepared on first use. */
@@ -44,10 +44,6 @@ export function saveStatements(db: Db): SaveStatements {
     markDeleted: db.prepare('UPDATE stations SET deleted = 1, static_changed_at = ? WHERE id = ?'),
     insertConnector: db.prepare(`INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (?, ?, ?, ?, ?, ?, '${NEW_STATUS}')`),
     updateConnector: db.prepare('UPDATE connectors SET position = ?, evse_id = ?, type = ?, speed = ? WHERE id = ?'),
-    rtreeDelete: db.prepare('DELETE FROM station_rtree WHERE id = ?'),
-    rtreeInsert: db.prepare('INSERT INTO station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)'),
-    privateRtreeDelete: db.prepare('DELETE FROM private_station_rtree WHERE id = ?'),
-    privateRtreeInsert: db.prepare('INSERT INTO private_station_rtree (id, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)'),
     // Migration 840: while held, the per-row triggers leave a new station's surface row (and map summary) to us.
     hold: db.prepare('INSERT INTO station_post_hold (only) VALUES (1)'),
     unhold: db.prepare('DELETE FROM station_post_hold'),
@@ -59,18 +55,6 @@ export function saveStatements(db: Db): SaveStatements {
         WHERE c.evse_key IN (${Array(n).fill('?').join(', ')}) AND s.deleted = 0 AND s.partner_identifier <> ?`,
     )),
   };
-}
-
-/** Puts a live station into the R*Tree of its kind (public or private), out of the other. */
-function index(st: SaveStatements, id: number, input: StationInput): void {
-  st.rtreeDelete.run(id);
-  st.privateRtreeDelete.run(id);
-  indexNew(st, id, input);
-}
-
-/** Puts a station in its R*Tree; alone for an id in neither tree yet (a new station). */
-function indexNew(st: SaveStatements, id: number, input: StationInput): void {
-  (input.isPrivate ? st.privateRtreeInsert : st.rtreeInsert).run(id, input.latitude, input.latitude, input.longitude, input.longitude);
 }
 
 function samePlace(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): boolean {
@@ -100,7 +84,7 @@ function evseConflict(st: SaveStatements, input: StationInput): SaveStationOutco
 }
 
 /**
- * Inserts a new station with its connectors, its R*Tree entry and its `surface_stations` row,
+ * Inserts a new station with its connectors and its `surface_stations` row,
  * the last written once here rather than by 800's triggers once per row (migration 840).
  */
 function create(st: SaveStatements, input: StationInput, row: Record<string, unknown>): number {
@@ -114,8 +98,6 @@ function create(st: SaveStatements, input: StationInput, row: Record<string, unk
       ids += i === 0 ? `${connectorId}` : `,${connectorId}`;
       statuses += i === 0 ? NEW_STATUS : `,${NEW_STATUS}`;
     });
-    // A new id is in neither R*Tree (AUTOINCREMENT never hands out an id twice): insert only.
-    indexNew(st, id, input);
     const isPrivate = input.isPrivate ? 1 : 0;
     st.insertSurface.run(surfaceCellOf(input.latitude, input.longitude), id, input.latitude, input.longitude, isPrivate, input.ownerPartnerId, input.name, input.at, ids, statuses);
     return id;
@@ -132,8 +114,6 @@ export function saveStationTx(st: SaveStatements, input: StationInput): SaveStat
     if (!existing) return { ok: true, stationId: null, created: false, changed: false, deleted: true };
     if (existing.deleted) return { ok: true, stationId: existing.id, created: false, changed: false, deleted: true };
     st.markDeleted.run(input.at, existing.id);
-    st.rtreeDelete.run(existing.id);
-    st.privateRtreeDelete.run(existing.id);
     return { ok: true, stationId: existing.id, created: false, changed: true, deleted: true };
   }
 
@@ -165,7 +145,5 @@ export function saveStationTx(st: SaveStatements, input: StationInput): SaveStat
   });
   // A re-post of identical data keeps last-static-change: CPOs often re-send everything nightly.
   st.updateStation.run({ ...row, id: existing.id, changedAt: changed ? input.at : existing.static_changed_at });
-  const moved = existing.latitude !== input.latitude || existing.longitude !== input.longitude;
-  if (existing.deleted === 1 || moved || existing.is_private !== (input.isPrivate ? 1 : 0)) index(st, existing.id, input);
   return { ok: true, stationId: existing.id, created: false, changed, deleted: false };
 }
