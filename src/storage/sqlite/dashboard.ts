@@ -32,7 +32,8 @@ import { cellRanges } from './poi/surface.js';
 /**
  * Live stations in the box, public and private: the key ranges of `surface_stations` (migration
  * 800) that cover it (`cellRanges`, bound as @ranges), exact edges checked on each row's own
- * coordinates. `b` is the surface row, `m` the station's map row (summary).
+ * coordinates. `b` is the surface row, `m` the station's map row (summary). Every read drains the
+ * map marks first, which also moves staged surface rows (880) into `surface_stations`.
  */
 const IN_SURFACE_BOX = `json_each(@ranges) r CROSS JOIN surface_stations b ON b.cell BETWEEN r.value ->> 0 AND r.value ->> 1
   AND b.lat BETWEEN @minLat AND @maxLat AND b.lon BETWEEN @minLon AND @maxLon`;
@@ -94,7 +95,7 @@ export class SqliteDashboard implements DashboardRepository {
   }
 
   async countStations(box: MapBox, cap: number): Promise<number> {
-    // counts surface rows, not map rows: no drain needed
+    await this.fresh(); // new stations' surface rows may still be staged (migration 880)
     return this.count.get({ ...boxOf(box), cap }) as number;
   }
 

@@ -5,8 +5,12 @@
 import Database from 'better-sqlite3';
 import type { ColumnKind, DumpColumn, DumpConnection, DumpTable, DumpValue } from '../copy.js';
 
-/** Tables the copier leaves alone: migration bookkeeping and SQLite's own. */
-const SKIP = new Set(['schema_migrations', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4']);
+/**
+ * Tables the copier leaves alone: migration bookkeeping, SQLite's own, and `surface_staging`
+ * (migration 880): a target's triggers write every copied station's surface row themselves, and a
+ * copied staged row would stand beside it.
+ */
+const SKIP = new Set(['schema_migrations', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4', 'surface_staging']);
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

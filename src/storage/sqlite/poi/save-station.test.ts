@@ -40,6 +40,7 @@ function assertDerivedRows(path: string, context: string): void {
       FROM stations s LEFT JOIN connectors c ON c.station_id = s.id GROUP BY s.id ORDER BY s.id`).raw().all();
     assert.deepEqual(db.prepare('SELECT station_id, live, summary FROM map_stations ORDER BY station_id').raw().all(), summaries, `map_stations after ${context}`);
     assert.equal(db.prepare('SELECT count(*) FROM station_post_hold').pluck().get(), 0, `nothing held after ${context}`);
+    assert.equal(db.prepare('SELECT count(*) FROM surface_staging').pluck().get(), 0, `nothing staged once drained, after ${context}`);
   } finally {
     db.close();
   }
@@ -98,7 +99,7 @@ describe('station-post keeps surface_stations and the map equal to a rebuild (SQ
     assertDerivedRows(path(), 'a rejected post');
   });
 
-  it('should add a new station to the map cells only once its mark is drained (migration 870)', async () => {
+  it('should add a new station to the map cells and surface_stations only once its mark is drained (migrations 870, 880)', async () => {
     await h.storage.dashboard.refreshMap(1_000_000);
     const a = await aPartner(h.storage, 'HoldF');
     const cells = () => {
@@ -115,6 +116,8 @@ describe('station-post keeps surface_stations and the map equal to a rebuild (SQ
     try {
       assert.deepEqual(db.prepare('SELECT live, summary FROM map_stations WHERE station_id = ?').get(id), { live: 0, summary: 'Unknown' }, 'not on the map yet');
       assert.equal(db.prepare('SELECT count(*) FROM map_dirty WHERE station_id = ?').pluck().get(id), 1, 'marked in the post\'s own transaction');
+      assert.equal(db.prepare('SELECT count(*) FROM surface_staging WHERE id = ?').pluck().get(id), 1, 'its surface row staged (880)');
+      assert.equal(db.prepare('SELECT count(*) FROM surface_stations WHERE id = ?').pluck().get(id), 0, 'and not yet in surface_stations');
     } finally {
       db.close();
     }

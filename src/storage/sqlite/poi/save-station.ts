@@ -47,8 +47,9 @@ export function saveStatements(db: Db): SaveStatements {
     // Migration 840: while held, the per-row triggers leave a new station's surface row (and map summary) to us.
     hold: db.prepare('INSERT INTO station_post_hold (only) VALUES (1)'),
     unhold: db.prepare('DELETE FROM station_post_hold'),
+    // Staged (migration 880): appended by id, moved into surface_stations when its map mark is drained.
     // owner_type is NULL: a new station's owner type is curated later.
-    insertSurface: db.prepare(`INSERT OR REPLACE INTO surface_stations (cell, id, lat, lon, is_private, partner_id, owner_type, name, static_changed_at, connector_ids, statuses)
+    insertSurface: db.prepare(`INSERT INTO surface_staging (cell, id, lat, lon, is_private, partner_id, owner_type, name, static_changed_at, connector_ids, statuses)
       VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`),
     foreignEvse: (n) => (foreign[n] ??= db.prepare(
       `SELECT c.evse_key AS key, s.latitude, s.longitude FROM connectors c JOIN stations s ON s.id = c.station_id
@@ -84,8 +85,8 @@ function evseConflict(st: SaveStatements, input: StationInput): SaveStationOutco
 }
 
 /**
- * Inserts a new station with its connectors and its `surface_stations` row,
- * the last written once here rather than by 800's triggers once per row (migration 840).
+ * Inserts a new station with its connectors and its surface row, the last written once here
+ * rather than by 800's triggers once per row (migration 840), into `surface_staging` (880).
  */
 function create(st: SaveStatements, input: StationInput, row: Record<string, unknown>): number {
   st.hold.run();

@@ -94,15 +94,15 @@ export class SurfaceQueries {
 
   /**
    * The window query for the filters present in `shape` (letters of `run`). Anonymous parameters,
-   * in this order: cLon, k, cLon, k, cLat, cLat, ranges, minLat, maxLat, minLon, maxLon, asker,
-   * then each filter's value, radius, limit (binding an array costs less than named ones).
+   * in this order: cLon, k, cLon, k, cLat, cLat, ranges, then the arm (minLat, maxLat, minLon,
+   * maxLon, asker, each filter's value, radius); for the staging branch cLon, k, cLon, k, cLat,
+   * cLat and the arm again; then limit (binding an array costs less than named ones).
    */
   private statement(shape: string): Database.Statement {
     let stmt = this.shapes.get(shape);
     if (stmt) return stmt;
     // Same arithmetic, in the same order, as the hub always used: dy = lat - cLat, dx = (lon - cLon) * k, sqrt(dx² + dy²).
-    let where = `s.cell BETWEEN r.value ->> 0 AND r.value ->> 1
-      AND s.lat BETWEEN ? AND ? AND s.lon BETWEEN ? AND ? AND (s.is_private = 0 OR s.partner_id = ?)`;
+    let where = `s.lat BETWEEN ? AND ? AND s.lon BETWEEN ? AND ? AND (s.is_private = 0 OR s.partner_id = ?)`;
     if (shape.includes('o')) where += ' AND s.partner_id IN (SELECT value FROM json_each(?))';
     if (shape.includes('c')) where += ' AND s.owner_type IN (SELECT value FROM json_each(?))';
     if (/[tgl]/.test(shape)) {
@@ -113,12 +113,20 @@ export class SurfaceQueries {
       if (shape.includes('l')) where += ' AND c.speed <= ?';
       where += ')';
     }
-    // CROSS JOIN: the ranges drive, each one a seek and a scan of `surface_stations`' key.
+    const select = `SELECT s.id, s.name, s.lat, s.lon, s.owner_type, s.static_changed_at, s.connector_ids, ${CURRENT_STATUSES},
+        sqrt(((s.lon - ?) * ?) * ((s.lon - ?) * ?) + (s.lat - ?) * (s.lat - ?)) AS d`;
+    // CROSS JOIN: the ranges drive, each one a seek and a scan of `surface_stations`' key. New
+    // stations whose rows still wait in `surface_staging` (migration 880) are scanned whole: few,
+    // unless a CPO's full load is under way (0.4 µs a staged row: 40 ms a query with 100k staged,
+    // until the map refresher has moved them, seconds after the load). An index on the staged
+    // rows' cell halved that but cost a random page per new station again (2.0 WAL pages per
+    // station-post instead of 1.1).
     // `LIMIT ? + 0`, not `LIMIT ?`: SQLite 3.53 re-prepares a statement whose LIMIT is a bare
     // parameter at every run (it may plan by its value), which cost more than the query itself.
-    stmt = this.db.prepare(`SELECT s.id, s.name, s.lat, s.lon, s.owner_type, s.static_changed_at, s.connector_ids, ${CURRENT_STATUSES},
-        sqrt(((s.lon - ?) * ?) * ((s.lon - ?) * ?) + (s.lat - ?) * (s.lat - ?)) AS d
-      FROM json_each(?) r CROSS JOIN surface_stations s WHERE ${where} AND d <= ? ORDER BY d, s.id LIMIT ? + 0`).raw();
+    stmt = this.db.prepare(`${select} FROM json_each(?) r CROSS JOIN surface_stations s
+        WHERE s.cell BETWEEN r.value ->> 0 AND r.value ->> 1 AND ${where} AND d <= ?
+      UNION ALL ${select} FROM surface_staging s WHERE ${where} AND d <= ?
+      ORDER BY d, 1 LIMIT ? + 0`).raw();
     this.shapes.set(shape, stmt);
     return stmt;
   }
@@ -154,8 +162,8 @@ export class SurfaceQueries {
       const win = windowOf(w);
       // Outside the inscribed circle a nearer station may still lie outside the window.
       const radius = win.full ? Number.MAX_VALUE : w * (1 - 1e-12);
-      let rows = stmt.all(cLon, k, cLon, k, cLat, cLat, JSON.stringify(cellRanges(win)), win.minLat, win.maxLat, win.minLon, win.maxLon,
-        q.askerPartnerId, ...filters, radius, lim) as Row[];
+      const arm = [win.minLat, win.maxLat, win.minLon, win.maxLon, q.askerPartnerId, ...filters, radius];
+      let rows = stmt.all(cLon, k, cLon, k, cLat, cLat, JSON.stringify(cellRanges(win)), ...arm, cLon, k, cLon, k, cLat, cLat, ...arm, lim) as Row[];
       if (excluded) rows = rows.filter((r) => !excluded.has(r[0]));
       if (win.full || rows.length >= need) {
         return { stations: rows.slice(0, q.limit).map(recordOf), hasMore: rows.length > q.limit };
