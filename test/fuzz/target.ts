@@ -84,10 +84,11 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const hub: RunningHub = await startHub({ db: storage, port: 0, logger: silentLogger, upstreamTimeoutMs: 500, outboxMinDelayMs: 3_600_000, outboxMaxDelayMs: 3_600_000 });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const probe = new Database(file, { readonly: true, fileMustExist: true });
-  // Derived tables are left out: the map aggregates and station-get-surface's table follow
+  // Derived tables are left out: the map aggregates and station-get-surface's tables follow
   // `stations` and `connectors` (which are hashed), and the hub's background refresher updates
-  // them, and drains `map_dirty`, whenever it runs, request or not.
-  const derived = new Set(['map_dirty', 'map_stations', 'map_cells', 'surface_stations']);
+  // them, drains `map_dirty` and moves staged surface rows (migration 880) whenever it runs,
+  // request or not.
+  const derived = new Set(['map_dirty', 'map_stations', 'map_cells', 'surface_stations', 'surface_staging']);
   const tables = (probe.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[]).filter((name) => !derived.has(name)).map((name) =>
     probe.prepare(name === 'outbox' ? 'SELECT id, partner_id, call, payload, subject, created_at FROM outbox ORDER BY id' : `SELECT * FROM "${name}"`).raw(),
   );
