@@ -1,8 +1,9 @@
 /**
  * The dashboard's read queries on SQLite (see ../dashboard.ts). Map clusters at low zoom come from
  * `map_cells` (kept by the 700 migration's triggers), merged per zoom by dropping low bits of the
- * cell indices; at high zoom from `surface_stations`' key ranges joined with `map_stations`. Status changes only mark
- * their station in `map_dirty` (migration 820): every read of a summary drains the marks first.
+ * cell indices; at high zoom from `surface_stations`' key ranges joined with `map_stations`.
+ * Status changes and station-post's new stations only mark their station in `map_dirty`
+ * (migrations 820, 870): every read of the map drains the marks first.
  */
 import type Database from 'better-sqlite3';
 import type { ConnectorStatusValue } from '../poi.js';
@@ -71,7 +72,8 @@ export class SqliteDashboard implements DashboardRepository {
    * One write of the hub's batched queue (it shares a commit with other writes): the summaries of
    * up to `limit` marked stations, recomputed from their connectors, and whether they are live,
    * from their station, stored only where they differ (so `map_stations_changed` moves cell
-   * counts only for real changes), and their marks deleted. Nothing else writes between the two statements: they see the same marks.
+   * counts only for real changes), and their marks deleted. Nothing else writes between the two
+   * statements: they see the same marks.
    */
   async refreshMap(limit: number): Promise<number> {
     if (!this.anyDirty.get()) return 0; // an idle hub's refresher costs no commit

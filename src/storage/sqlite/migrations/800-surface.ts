@@ -47,7 +47,19 @@ export const connectorStatuses = (id: string) => `coalesce((SELECT group_concat(
 const rowOf = (s: string) => `${surfaceCellSql(`${s}.latitude`, `${s}.longitude`)}, ${s}.id, ${s}.latitude, ${s}.longitude, ${s}.is_private, ${s}.partner_id,
     ${s}.owner_type, ${s}.name, ${s}.static_changed_at, ${connectorIds(`${s}.id`)}, ${connectorStatuses(`${s}.id`)}`;
 
-const COLUMNS = 'cell, id, lat, lon, is_private, partner_id, owner_type, name, static_changed_at, connector_ids, statuses';
+/** The columns of a surface row, key first (also of 880's `surface_staging`). */
+export const COLUMNS = 'cell, id, lat, lon, is_private, partner_id, owner_type, name, static_changed_at, connector_ids, statuses';
+
+/** The definitions of a surface row's columns after its key (also 880's `surface_staging`'s). */
+export const ROW_COLUMN_DEFINITIONS = `lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  is_private INTEGER NOT NULL,
+  partner_id INTEGER NOT NULL,
+  owner_type TEXT,
+  name TEXT NOT NULL,
+  static_changed_at INTEGER NOT NULL,
+  connector_ids TEXT NOT NULL,           -- '12,13': connectors.id in position order
+  statuses TEXT NOT NULL                 /* 'Available,Unknown': their statuses, same order */`;
 
 /** The row key of station `id`, its coordinates read from `stations` (the trigger's station is live there). */
 export const keyOf = (id: string) => `cell = ${surfaceCellSql('s.latitude', 's.longitude', `stations s WHERE s.id = ${id}`)} AND id = ${id}`;
@@ -56,15 +68,7 @@ export const sql = `
 CREATE TABLE surface_stations (
   cell INTEGER NOT NULL,                 -- Morton code of the station's grid cell (see above)
   id INTEGER NOT NULL,                   -- stations.id
-  lat REAL NOT NULL,
-  lon REAL NOT NULL,
-  is_private INTEGER NOT NULL,
-  partner_id INTEGER NOT NULL,
-  owner_type TEXT,
-  name TEXT NOT NULL,
-  static_changed_at INTEGER NOT NULL,
-  connector_ids TEXT NOT NULL,           -- '12,13': connectors.id in position order
-  statuses TEXT NOT NULL,                -- 'Available,Unknown': their statuses, same order
+  ${ROW_COLUMN_DEFINITIONS},
   PRIMARY KEY (cell, id)
 ) WITHOUT ROWID;
 

@@ -16,9 +16,7 @@
  * A live station thus has its surface row in exactly one of the two tables; readers of surface rows
  * (sqlite/poi/surface.ts, surface-live.ts) read both, and the dashboard drains first.
  */
-import { connectorStatuses, keyOf } from './800-surface.js';
-
-const COLUMNS = 'cell, id, lat, lon, is_private, partner_id, owner_type, name, static_changed_at, connector_ids, statuses';
+import { COLUMNS, ROW_COLUMN_DEFINITIONS, connectorStatuses, keyOf } from './800-surface.js';
 
 /** Moves station `id`'s staged row, if any, into surface_stations (statuses as of now) when `live`. */
 const unstage = (id: string, live = '1') => `
@@ -33,15 +31,7 @@ export const sql = `
 CREATE TABLE surface_staging (
   id INTEGER PRIMARY KEY,                -- stations.id
   cell INTEGER NOT NULL,                 -- as surface_stations
-  lat REAL NOT NULL,
-  lon REAL NOT NULL,
-  is_private INTEGER NOT NULL,
-  partner_id INTEGER NOT NULL,
-  owner_type TEXT,
-  name TEXT NOT NULL,
-  static_changed_at INTEGER NOT NULL,
-  connector_ids TEXT NOT NULL,
-  statuses TEXT NOT NULL
+  ${ROW_COLUMN_DEFINITIONS}
 );
 
 CREATE TRIGGER surface_unstage_station BEFORE UPDATE ON stations WHEN ${staged('OLD.id')} BEGIN ${unstage('OLD.id', 'NEW.deleted = 0')}
