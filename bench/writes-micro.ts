@@ -1,9 +1,10 @@
 /**
- * In-process CPU per call of the three write paths of issue 7, without HTTP: the hub's own code
- * (verifyRfid, postCdr with the outbox worker delivering to a local sink, postStation) on a fresh
- * SQLite file, called in batches of 50 in one event-loop turn as the hub receives them.
+ * In-process CPU per call of the write paths of issue 7, without HTTP: the hub's own code
+ * (verifyRfid, postCdr with the outbox worker delivering to a local sink, postStation,
+ * postConnectorStatus on 100k connectors) on a fresh SQLite file, called in batches of 50 (or
+ * `--batch N`) in one event-loop turn, so one commit and one fsync per batch, as the hub takes them.
  *
- *   node --import tsx bench/writes-micro.ts [verify,cdr,station] [--calls 20000] [--temp-store-memory] [--no-surface-index]
+ *   node --import tsx bench/writes-micro.ts [verify,cdr,station,status] [--calls 20000] [--batch 50] [--temp-store-memory] [--no-surface-index]
  *
  * Prints per call the main thread's CPU time (/proc: the JavaScript and SQLite work of a hub),
  * its event-loop busy time (wall time, inflated when other work takes the core) and the process
@@ -26,6 +27,7 @@ import { verifyRfid } from '../src/hub/authorization/verify.js';
 import { ClientPool } from '../src/hub/authorization/online.js';
 import { postCdr } from '../src/hub/cdrs/service.js';
 import { postStation } from '../src/hub/poi/station-post.js';
+import { postConnectorStatus } from '../src/hub/poi/connector-status.js';
 import { startOutboxWorker } from '../src/hub/outbox/worker.js';
 import { benchPartner, bulkLoadStations, loadWhitelists } from './seed.js';
 import { bodyMaker } from './bodies.js';
@@ -34,7 +36,9 @@ const args = process.argv.slice(2);
 const which = (args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'verify,cdr,station').split(',');
 const callsArg = args.indexOf('--calls');
 const CALLS = callsArg >= 0 ? Number(args[callsArg + 1]) : 20_000;
-const BATCH = 50;
+const batchArg = args.indexOf('--batch');
+/** Calls per event-loop turn, so per commit (`--batch N`): the hub gathers about 25 per commit at 50 connections. */
+const BATCH = batchArg >= 0 ? Number(args[batchArg + 1]) : 50;
 /** `--temp-store-memory`: what PRAGMA temp_store = MEMORY would change (savepoint sub-journals in memory, not in a temp file). */
 const TEMP_STORE_MEMORY = args.includes('--temp-store-memory');
 const WARM = 2_000;
@@ -177,6 +181,23 @@ async function cdr(): Promise<void> {
   }
 }
 
+async function status(): Promise<void> {
+  await withStorage(async (storage) => {
+    const cpo = await benchPartner(storage, 'Status CPO', ['cpo']);
+    await bulkLoadStations(storage, [{ cpo, plan: { operator: 'TXX', run: 'micro', seed: 11 } }], 50_000);
+    const ctx = await contextOf(storage);
+    const body = bodyMaker({ kind: 'status', partnerIdentifier: cpo.partnerIdentifier, operator: 'TXX', connectors: 100_000, seed: 12 });
+    const call = async (i: number) => {
+      const p = parseRequest(JSON.parse(body(i))) as unknown as { payload: { 'partner-identifier': string; 'connector-id': string; status: never } };
+      const s = p.payload;
+      await postConnectorStatus(ctx, s['partner-identifier'], s['connector-id'], s.status);
+    };
+    await measure(0, WARM, call);
+    report('status', await best((k) => measure(WARM + k * CALLS, WARM + (k + 1) * CALLS, call)));
+    ctx.stop();
+  });
+}
+
 async function station(): Promise<void> {
   await withStorage(async (storage) => {
     const cpo = await benchPartner(storage, 'Station CPO', ['cpo']);
@@ -192,9 +213,9 @@ async function station(): Promise<void> {
   });
 }
 
-const scenarios: Record<string, () => Promise<void>> = { verify, cdr, station };
+const scenarios: Record<string, () => Promise<void>> = { verify, cdr, station, status };
 for (const name of which) {
   const run = scenarios[name];
-  if (!run) throw new Error(`unknown scenario ${name} (verify, cdr, station)`);
+  if (!run) throw new Error(`unknown scenario ${name} (verify, cdr, station, status)`);
   await run();
 }
