@@ -1,0 +1,45 @@
+/**
+ * What a durable commit costs the kernel on this machine, without SQLite: a commit of F WAL
+ * frames is 2F pwrites (SQLite writes a frame's 24-byte header and its 4 KiB page apart), then
+ * one fsync (or none). CPU per commit, user and system, of this process and its threads.
+ * Usage: `node --import tsx bench/floor/wal.ts [frames per commit, default 60] [commits, default 1500]`.
+ */
+import { closeSync, fdatasyncSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const frames = Number(process.argv[2] ?? 60);
+const commits = Number(process.argv[3] ?? 1500);
+const dir = mkdtempSync(join(tmpdir(), 'oioi-floor-wal-'));
+const fd = openSync(join(dir, 'wal'), 'w+');
+const header = Buffer.alloc(24, 1);
+const page = Buffer.alloc(4096, 7);
+const FRAME = header.length + page.length;
+/** A WAL this long starts over from its beginning, as SQLite's does after a checkpoint. */
+const WRAP = 64 << 20;
+
+function run(sync: 'none' | 'fsync' | 'fdatasync'): void {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let offset = 0;
+  for (let c = 0; c < commits; c++) {
+    for (let f = 0; f < frames; f++) {
+      writeSync(fd, header, 0, header.length, offset);
+      writeSync(fd, page, 0, page.length, offset + header.length);
+      offset = offset + FRAME > WRAP ? 0 : offset + FRAME;
+    }
+    if (sync === 'fsync') fsyncSync(fd);
+    else if (sync === 'fdatasync') fdatasyncSync(fd);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const us = (n: number) => (n / commits).toFixed(0).padStart(5);
+  console.log(`${sync.padEnd(9)} ${frames} frames a commit: CPU ${us(cpu.user + cpu.system)} µs a commit (system ${us(cpu.system)}), wall ${us((performance.now() - t0) * 1000)} µs`);
+}
+
+try {
+  for (const sync of ['none', 'fsync', 'fdatasync', 'none', 'fsync', 'fdatasync'] as const) run(sync);
+} finally {
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,30 @@
+/**
+ * The floor measurements of bench/README.md ("The floor on this machine") still run: each script
+ * on tiny inputs prints its figure. The figures themselves are not checked (they are the machine's).
+ */
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const tsx = (script: string, ...args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { timeout: 120_000 });
+
+test('should measure a commit of WAL frames with and without a sync', async () => {
+  const { stdout } = await tsx('bench/floor/wal.ts', '4', '20');
+  for (const sync of ['none', 'fsync', 'fdatasync']) {
+    assert.match(stdout, new RegExp(`^${sync} +4 frames a commit: CPU +\\d+ µs a commit \\(system +\\d+\\), wall +\\d+ µs$`, 'm'));
+  }
+});
+
+test('should measure statuses kept in memory behind an append-only log', async () => {
+  const { stdout } = await tsx('bench/floor/status-log.ts', '5', '500');
+  assert.match(stdout, /^status log, 5 posts a batch: CPU \d+\.\d µs per post$/m);
+});
+
+test('should set bare node:http against the minimal server, every answer a success', { timeout: 120_000 }, async () => {
+  // The script throws when either server failed a request.
+  const { stdout } = await tsx('bench/floor/http.ts', '--duration', '3');
+  assert.match(stdout, /^node:http +\d+ req\/s, CPU \d+\.\d µs per request$/m);
+  assert.match(stdout, /^minimal +\d+ req\/s, CPU \d+\.\d µs per request$/m);
+});
