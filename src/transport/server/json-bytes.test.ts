@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ascii, JsonBytes } from './json-bytes.js';
+import fc from 'fast-check';
 import { seededRandom } from '../../demo/random.js';
 
 const written = (write: (w: JsonBytes) => void): string => {
@@ -30,5 +31,23 @@ describe('JsonBytes', () => {
     const strings = ['', 'Plain name 12', 'Quote " back \\ slash', 'Tab\tnew\nline\u0001', 'Ümlaut Straße 東京 🚗', 'lone \ud800 surrogate', '\u007f del', 'x'.repeat(5000)];
     for (const s of strings) assert.equal(written((w) => w.string(s)), JSON.stringify(s), s.slice(0, 40));
     assert.equal(written((w) => (w.raw(ascii('{"a":')), w.asciiText('2026-01-01T00:00:00+00:00'), w.char(0x7d))), '{"a":2026-01-01T00:00:00+00:00}');
+  });
+
+  it('should write the bytes JSON.stringify makes of any string, accented, escaped, surrogates paired or lone', () => {
+    const bytes = (write: (w: JsonBytes) => void): Buffer => {
+      const w = new JsonBytes(16);
+      write(w);
+      return w.take();
+    };
+    const cases = ['Düsseldorf Königsallee', 'Hôtel de Ville, Montréal', 'Łódź ul. Piotrkowska 104', '東京駅 8', 'é', 'ß'.repeat(4000), 'accent é and "quote"', 'accent é\nnew line',
+      '\udc00 low alone', 'high at the end \ud83d', '🚗\udc00 pair then lone', 'line \u2028 separator', '\u007f', 'x'.repeat(14) + 'é'];
+    for (const s of cases) assert.deepEqual(bytes((w) => w.string(s)), Buffer.from(JSON.stringify(s), 'utf8'), JSON.stringify(s.slice(0, 40)));
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 60 }), { maxLength: 8 }), (strings) => {
+        const got = bytes((w) => strings.forEach((s, i) => (i && w.char(0x2c), w.string(s))));
+        assert.deepEqual(got, Buffer.from(strings.map((s) => JSON.stringify(s)).join(','), 'utf8'));
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
   });
 });

