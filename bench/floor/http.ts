@@ -26,12 +26,12 @@ try {
     minimal: await startServer({ args: ['bench/floor/minimal-http-server.ts', '42'], logFile: join(dir, 'minimal.log'), ready: /listening on (\S+)/ }),
   };
   const totals = Object.fromEntries(Object.keys(servers).map((k) => [k, { requests: 0, seconds: 0, cpuMs: 0 }]));
-  const warmup = Math.max(1, Math.min(2, Math.round(seconds / ROUNDS)));
-  for (const s of Object.values(servers)) await runLoad({ url: s.url, apiKey: 'x', plan, offset: 0, connections: 50, duration: warmup });
+  const roundSeconds = Math.max(1, Math.round(seconds / ROUNDS));
+  for (const s of Object.values(servers)) await runLoad({ url: s.url, apiKey: 'x', plan, offset: 0, connections: 50, duration: Math.min(2, roundSeconds) });
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, s] of Object.entries(servers)) {
       const before = procCpuMs(s.pid);
-      const result: LoadResult = await runLoad({ url: s.url, apiKey: 'x', plan, offset: r * 1e8, connections: 50, duration: Math.max(1, Math.round(seconds / ROUNDS)) });
+      const result: LoadResult = await runLoad({ url: s.url, apiKey: 'x', plan, offset: r * 1e8, connections: 50, duration: roundSeconds });
       if (result.failed || result.errors) throw new Error(`${name}: ${result.failed} failed, ${result.errors} errors`);
       totals[name]!.cpuMs += procCpuMs(s.pid) - before;
       totals[name]!.requests += result.requests;
