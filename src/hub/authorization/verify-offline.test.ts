@@ -44,6 +44,28 @@ for (const engine of testEngines()) {
       assert.equal(await repo().authorizedBy('C0C0C0C0'), undefined);
     });
 
+    it('should ask the database once per verify, whatever the answer', async () => {
+      // rfid-verify is the hub's most frequent call: one read transaction (SQLite), one round trip (PostgreSQL).
+      const storage = h.storage as unknown as { sqlite?: { read: (...a: unknown[]) => unknown }; pg?: { query: (...a: unknown[]) => unknown } };
+      const target = (storage.sqlite ?? storage.pg)!;
+      const method = storage.sqlite ? 'read' : 'query';
+      const original = (target as Record<string, (...a: unknown[]) => unknown>)[method]!;
+      let calls = 0;
+      (target as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
+        calls++;
+        return original.apply(this, args);
+      };
+      try {
+        for (const uid of ['0A0A0A0A', '0B0B0B0B', 'C0C0C0C0', 'D0D0D0D0', 'E0E0E0E0']) {
+          calls = 0;
+          await repo().verifyOffline(uid);
+          assert.equal(calls, 1, `${uid}: ${calls} ${method} calls`);
+        }
+      } finally {
+        (target as Record<string, unknown>)[method] = original;
+      }
+    });
+
     it('should answer none for an unknown UID and record nothing', async () => {
       assert.deepEqual(await repo().verifyOffline('E0E0E0E0'), { source: 'none' });
       assert.equal(await repo().authorizedBy('E0E0E0E0'), undefined);

@@ -13,7 +13,7 @@ import {
 } from '../authorization.js';
 import { normalizeUid } from '../../protocol/identifiers/uid.js';
 import { signalOutbox } from '../outbox-signal.js';
-import { isUniqueViolation, type Client, type PgDatabase } from './database.js';
+import { isUniqueViolation, type Client, type NamedStatement, type PgDatabase } from './database.js';
 import { enqueueWhitelistPush, mergedWhitelistRows, replaceListRows } from './whitelist-sql.js';
 import { isActive, toAccount, type AccountRow as AccountRowBase } from '../rows/accounts.js';
 import { toWhitelistEntry, whitelistEntriesSql, type WhitelistEntryRow } from '../rows/whitelist.js';
@@ -25,6 +25,15 @@ type AccountRow = AccountRowBase & { rfids: string[] };
 const SELECT_ACCOUNTS = `SELECT a.*, coalesce((SELECT array_agg(uid ORDER BY uid COLLATE "C") FROM account_rfids r WHERE r.account_id = a.id), '{}') AS rfids FROM accounts a`;
 
 const accountOf = (row: AccountRow): AccountRecord => toAccount(row, row.rfids);
+
+/** verifyOffline's one row: the account holding the UID, else the first list holding it (whitelistHit's order), else NULLs. */
+type VerdictRow = { evco_id: string | null; locked: number | null; has_payment: number | null; partner_id: number | null; partner_identifier: string | null; list_evco_id: string | null };
+const VERIFY_OFFLINE_SQL: NamedStatement = { name: 'oioi_verify_offline', text: `SELECT a.evco_id, a.locked, a.has_payment, l.partner_id, l.partner_identifier, l.evco_id AS list_evco_id
+  FROM (SELECT 1) one
+  LEFT JOIN account_rfids r ON r.uid = $1
+  LEFT JOIN accounts a ON a.id = r.account_id
+  LEFT JOIN LATERAL (SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w JOIN whitelist_owners o ON o.id = w.list_id
+    WHERE w.uid = $1 AND a.id IS NULL ORDER BY o.partner_id, o.id LIMIT 1) l ON true` };
 
 /** Accounts, whitelists and authorizations on PostgreSQL. Example: `await new PgAuthorization(db).authorizedBy('04A2B3C4')`. */
 export class PgAuthorization implements AuthorizationRepository {
@@ -142,10 +151,14 @@ export class PgAuthorization implements AuthorizationRepository {
 
   /** The account, else the list: reads only (see the interface). */
   async verifyOffline(uid: string): Promise<OfflineVerdict> {
-    const account = await this.accountByUid(uid);
-    if (account) return { source: 'account', evcoId: account.evcoId, locked: account.locked, hasPayment: account.hasPayment };
-    const hit = await this.whitelistHit(uid);
-    return hit ? { source: 'whitelist', hit } : { source: 'none' };
+    // One round trip (accountByUid, else whitelistHit): each costs the hub more than the server's
+    // look-up, and rfid-verify is the hub's most frequent call.
+    const [row] = await this.db.query<VerdictRow>(VERIFY_OFFLINE_SQL, [uid]);
+    if (row!.evco_id !== null) return { source: 'account', evcoId: row!.evco_id, locked: row!.locked === 1, hasPayment: row!.has_payment === 1 };
+    if (row!.partner_id === null) return { source: 'none' };
+    const hit: WhitelistHit = { partnerId: row!.partner_id, partnerIdentifier: row!.partner_identifier! };
+    if (row!.list_evco_id) hit.evcoId = row!.list_evco_id;
+    return { source: 'whitelist', hit };
   }
 
   async cardHistory(uid: string): Promise<CardHistory> {

@@ -68,6 +68,12 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
 
+/** A statement PostgreSQL keeps prepared per connection under `name` (one name, one text). */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
 /**
  * One PostgreSQL database. Example: `const rows = await db.query<{ id: number }>('SELECT id FROM partners')`.
  */
@@ -82,13 +88,18 @@ export class PgDatabase {
     pool.on('error', () => {});
   }
 
-  /** Runs one statement outside any transaction. Example: `await db.query('SELECT 1')`. */
-  async query<R = any>(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<R[]> {
+  /**
+   * Runs one statement outside any transaction. `sql` may be a named statement (`{ name, text }`):
+   * PostgreSQL then parses and plans it once per connection instead of on every call, for the
+   * hot look-ups. Example: `await db.query('SELECT 1')`.
+   */
+  async query<R = any>(sql: string | NamedStatement, params: unknown[] = [], on: Queryable = this.pool): Promise<R[]> {
     this.begin();
+    const statement = typeof sql === 'string' ? { text: sql, values: params } : { name: sql.name, text: sql.text, values: params };
     try {
       // Inside a caller's transaction (`on` is a client) the whole transaction must be retried, not one statement.
-      if (on !== this.pool) return (await on.query(sql, params)).rows as R[];
-      return await withRetry(async () => (await on.query(sql, params)).rows as R[]);
+      if (on !== this.pool) return (await on.query(statement)).rows as R[];
+      return await withRetry(async () => (await on.query(statement)).rows as R[]);
     } catch (error) {
       throw translate(error);
     } finally {
