@@ -5,7 +5,7 @@
  * later one wins and sees the earlier one's status, as if run one after the other.
  */
 import type { ConnectorStatusValue } from '../../poi.js';
-import type { PgDatabase } from '../database.js';
+import type { NamedStatement, PgDatabase } from '../database.js';
 
 export interface StatusPost { owner: string; key: string; status: ConnectorStatusValue; at: number }
 
@@ -15,7 +15,7 @@ export interface StatusPost { owner: string; key: string; status: ConnectorStatu
  * its time) changes: one that already has it keeps its row version (no dead tuple, no WAL). A
  * data-modifying WITH runs whether or not the final SELECT reads it; the counts come from `m`.
  */
-const STATUS_SQL = `
+const STATUS_SQL: NamedStatement = { name: 'oioi_status_posts', text: `
   WITH u AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS u(owner, key, status, at, n)
   ), m AS (
@@ -32,7 +32,7 @@ const STATUS_SQL = `
     FROM m WHERE c.id = m.id AND (c.status IS DISTINCT FROM m.status OR c.status_changed_at IS NULL)
     RETURNING 1
   )
-  SELECT n, count(*) AS matched FROM m GROUP BY n`;
+  SELECT n, count(*) AS matched FROM m GROUP BY n` };
 
 /** Splits posts into rounds in which each (owner, EVSE key) appears at most once, keeping their order. */
 function rounds(posts: readonly StatusPost[]): number[][] {
@@ -51,7 +51,7 @@ function rounds(posts: readonly StatusPost[]): number[][] {
 export async function applyStatusPosts(db: PgDatabase, posts: StatusPost[]): Promise<number[]> {
   const counts = posts.map(() => 0);
   const plan = rounds(posts);
-  const run = async (q: (sql: string, params: unknown[]) => Promise<Array<{ n: number; matched: number }>>) => {
+  const run = async (q: (sql: NamedStatement, params: unknown[]) => Promise<Array<{ n: number; matched: number }>>) => {
     for (const round of plan) {
       const batch = round.map((i) => posts[i]!);
       const rows = await q(STATUS_SQL, [batch.map((p) => p.owner), batch.map((p) => p.key), batch.map((p) => p.status), batch.map((p) => p.at)]);
@@ -60,6 +60,6 @@ export async function applyStatusPosts(db: PgDatabase, posts: StatusPost[]): Pro
   };
   // Repeated EVSEs need several statements: one transaction keeps the batch all-or-nothing.
   if (plan.length === 1) await run((sql, params) => db.query(sql, params));
-  else await db.tx((c) => run(async (sql, params) => (await c.query(sql, params)).rows));
+  else await db.tx((c) => run(async (sql, params) => (await c.query({ name: sql.name, text: sql.text, values: params })).rows));
   return counts;
 }
