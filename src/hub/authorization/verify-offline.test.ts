@@ -62,7 +62,7 @@ for (const engine of testEngines()) {
           assert.equal(calls, 1, `${uid}: ${calls} ${method} calls`);
         }
       } finally {
-        (target as Record<string, unknown>)[method] = original;
+        delete (target as Record<string, unknown>)[method]; // the prototype's method again
       }
     });
 

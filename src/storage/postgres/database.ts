@@ -75,6 +75,14 @@ export interface NamedStatement {
 }
 
 /**
+ * The query config of plain SQL or a named statement, for `pg`'s `query`.
+ * Example: `await client.query(queryConfig({ name: 'oioi_x', text: 'SELECT $1' }, [1]))`.
+ */
+export function queryConfig(sql: string | NamedStatement, values: unknown[]): pg.QueryConfig {
+  return typeof sql === 'string' ? { text: sql, values } : { name: sql.name, text: sql.text, values };
+}
+
+/**
  * One PostgreSQL database. Example: `const rows = await db.query<{ id: number }>('SELECT id FROM partners')`.
  */
 export class PgDatabase {
@@ -95,7 +103,7 @@ export class PgDatabase {
    */
   async query<R = any>(sql: string | NamedStatement, params: unknown[] = [], on: Queryable = this.pool): Promise<R[]> {
     this.begin();
-    const statement = typeof sql === 'string' ? { text: sql, values: params } : { name: sql.name, text: sql.text, values: params };
+    const statement = queryConfig(sql, params);
     try {
       // Inside a caller's transaction (`on` is a client) the whole transaction must be retried, not one statement.
       if (on !== this.pool) return (await on.query(statement)).rows as R[];

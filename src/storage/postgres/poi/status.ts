@@ -5,7 +5,7 @@
  * later one wins and sees the earlier one's status, as if run one after the other.
  */
 import type { ConnectorStatusValue } from '../../poi.js';
-import type { NamedStatement, PgDatabase } from '../database.js';
+import { queryConfig, type NamedStatement, type PgDatabase } from '../database.js';
 
 export interface StatusPost { owner: string; key: string; status: ConnectorStatusValue; at: number }
 
@@ -60,6 +60,6 @@ export async function applyStatusPosts(db: PgDatabase, posts: StatusPost[]): Pro
   };
   // Repeated EVSEs need several statements: one transaction keeps the batch all-or-nothing.
   if (plan.length === 1) await run((sql, params) => db.query(sql, params));
-  else await db.tx((c) => run(async (sql, params) => (await c.query({ name: sql.name, text: sql.text, values: params })).rows));
+  else await db.tx((c) => run(async (sql, params) => (await c.query(queryConfig(sql, params))).rows));
   return counts;
 }
