@@ -26,14 +26,30 @@ const SELECT_ACCOUNTS = `SELECT a.*, coalesce((SELECT array_agg(uid ORDER BY uid
 
 const accountOf = (row: AccountRow): AccountRecord => toAccount(row, row.rfids);
 
-/** verifyOffline's one row: the account holding the UID, else the first list holding it (whitelistHit's order), else NULLs. */
+/**
+ * The first list holding UID $1 (the lowest partner id first), with `condition` added: whitelistHit
+ * and verifyOffline answer by this one rule.
+ */
+const firstListSql = (condition = 'true') => `SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w JOIN whitelist_owners o ON o.id = w.list_id
+  WHERE w.uid = $1 AND ${condition} ORDER BY o.partner_id, o.id LIMIT 1`;
+
+type ListRow = { partner_id: number; partner_identifier: string; evco_id: string | null };
+
+function hitOf(row: ListRow): WhitelistHit {
+  const hit: WhitelistHit = { partnerId: row.partner_id, partnerIdentifier: row.partner_identifier };
+  if (row.evco_id) hit.evcoId = row.evco_id;
+  return hit;
+}
+
+const WHITELIST_HIT_SQL = firstListSql();
+
+/** verifyOffline's one row: the account holding the UID, else the first list holding it, else NULLs. */
 type VerdictRow = { evco_id: string | null; locked: number | null; has_payment: number | null; partner_id: number | null; partner_identifier: string | null; list_evco_id: string | null };
 const VERIFY_OFFLINE_SQL: NamedStatement = { name: 'oioi_verify_offline', text: `SELECT a.evco_id, a.locked, a.has_payment, l.partner_id, l.partner_identifier, l.evco_id AS list_evco_id
   FROM (SELECT 1) one
   LEFT JOIN account_rfids r ON r.uid = $1
   LEFT JOIN accounts a ON a.id = r.account_id
-  LEFT JOIN LATERAL (SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w JOIN whitelist_owners o ON o.id = w.list_id
-    WHERE w.uid = $1 AND a.id IS NULL ORDER BY o.partner_id, o.id LIMIT 1) l ON true` };
+  LEFT JOIN LATERAL (${firstListSql('a.id IS NULL')}) l ON true` };
 
 /** Accounts, whitelists and authorizations on PostgreSQL. Example: `await new PgAuthorization(db).authorizedBy('04A2B3C4')`. */
 export class PgAuthorization implements AuthorizationRepository {
@@ -127,15 +143,8 @@ export class PgAuthorization implements AuthorizationRepository {
   }
 
   async whitelistHit(uid: string): Promise<WhitelistHit | undefined> {
-    const [row] = await this.db.query<{ partner_id: number; partner_identifier: string; evco_id: string | null }>(
-      `SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w JOIN whitelist_owners o ON o.id = w.list_id
-       WHERE w.uid = $1 ORDER BY o.partner_id, o.id LIMIT 1`,
-      [uid],
-    );
-    if (!row) return undefined;
-    const hit: WhitelistHit = { partnerId: row.partner_id, partnerIdentifier: row.partner_identifier };
-    if (row.evco_id) hit.evcoId = row.evco_id;
-    return hit;
+    const [row] = await this.db.query<ListRow>(WHITELIST_HIT_SQL, [uid]);
+    return row && hitOf(row);
   }
 
   async whitelist(partnerIdentifier: string): Promise<string[]> {
@@ -153,12 +162,10 @@ export class PgAuthorization implements AuthorizationRepository {
   async verifyOffline(uid: string): Promise<OfflineVerdict> {
     // One round trip (accountByUid, else whitelistHit): each costs the hub more than the server's
     // look-up, and rfid-verify is the hub's most frequent call.
-    const [row] = await this.db.query<VerdictRow>(VERIFY_OFFLINE_SQL, [uid]);
-    if (row!.evco_id !== null) return { source: 'account', evcoId: row!.evco_id, locked: row!.locked === 1, hasPayment: row!.has_payment === 1 };
-    if (row!.partner_id === null) return { source: 'none' };
-    const hit: WhitelistHit = { partnerId: row!.partner_id, partnerIdentifier: row!.partner_identifier! };
-    if (row!.list_evco_id) hit.evcoId = row!.list_evco_id;
-    return { source: 'whitelist', hit };
+    const row = (await this.db.query<VerdictRow>(VERIFY_OFFLINE_SQL, [uid]))[0]!;
+    if (row.evco_id !== null) return { source: 'account', evcoId: row.evco_id, locked: row.locked === 1, hasPayment: row.has_payment === 1 };
+    if (row.partner_id === null) return { source: 'none' };
+    return { source: 'whitelist', hit: hitOf({ partner_id: row.partner_id, partner_identifier: row.partner_identifier!, evco_id: row.list_evco_id }) };
   }
 
   async cardHistory(uid: string): Promise<CardHistory> {
