@@ -13,7 +13,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +31,7 @@ import { postConnectorStatus } from '../src/hub/poi/connector-status.js';
 import { startOutboxWorker } from '../src/hub/outbox/worker.js';
 import { benchPartner, bulkLoadStations, loadWhitelists } from './seed.js';
 import { bodyMaker } from './bodies.js';
+import { mainThreadCpuUs } from './thread-cpu.js';
 
 const args = process.argv.slice(2);
 const which = (args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'verify,cdr,station').split(',');
@@ -51,18 +52,6 @@ const log = createLogger({ level: 'info', stream: { write: () => true } });
 async function contextOf(storage: Storage): Promise<HubContext & { stop(): void }> {
   const auth = await startAuthenticator(storage);
   return { storage, config: defaultHubConfig, auth, log, now: () => new Date(), events: new HubEvents(), stop: () => auth.stop() };
-}
-
-/**
- * µs the main thread ran on a CPU (Linux: schedstat, exact; else utime + stime in clock ticks);
- * NaN where /proc is missing. Wall time is no measure on a machine others load too.
- */
-const TASK = `/proc/${process.pid}/task/${process.pid}`;
-function mainThreadCpuUs(): number {
-  if (existsSync(`${TASK}/schedstat`)) return Number(readFileSync(`${TASK}/schedstat`, 'utf8').split(' ')[0]) / 1000;
-  if (!existsSync(`${TASK}/stat`)) return NaN;
-  const fields = readFileSync(`${TASK}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime, stime at 100 ticks/s
 }
 
 /**

@@ -22,6 +22,13 @@ test('should measure statuses kept in memory behind an append-only log', async (
   assert.match(stdout, /^status log, 5 posts a batch: CPU \d+\.\d µs per post$/m);
 });
 
+test('should measure pending statuses folded in the background against the hub path', async () => {
+  const { stdout } = await tsx('bench/floor/status-fold.ts', '--stations', '500', '--posts', '500', '--batch', '5', '--fold-ms', '20');
+  assert.match(stdout, /^hub path +500 posts: main thread CPU \d+\.\d µs per post, process CPU \d+\.\d$/m);
+  assert.match(stdout, /^pending, fold 20 ms 500 posts: main thread CPU \d+\.\d µs per post, process CPU \d+\.\d; the read \d+\.\d µs a post, \d+ folds of \d+ rows at \d+\.\d µs a row$/m);
+  assert.match(stdout, /^one fold of \d+ rows: \d+\.\d µs a row in a plain transaction, \d+\.\d inside the write queue's savepoint$/m);
+});
+
 test('should set bare node:http against the minimal server, every answer a success', { timeout: 120_000 }, async () => {
   // The script throws when either server failed a request.
   const { stdout } = await tsx('bench/floor/http.ts', '--duration', '3');
