@@ -40,6 +40,22 @@ for (const engine of testEngines()) {
       assert.equal(await seen(post('a', { ...q, cpoSessionId: 'zz', startedAfter: 3000 })), undefined);
     });
 
+    it('should hand decide the fleets fleetSubscribers lists for the post\'s cards, and none without the query', async () => {
+      const fleet = await aPartner(h.storage, 'fleet', ['fleet']);
+      await h.storage.cdrs.saveFleetCards(fleet.id, [{ fmCardUid: '1', fleetMemberUid: '1', evcoKey: 'DE*EMP*000009*0', uid: '0A0B0C0D', cardStatus: 'OPERATIONAL', data: {} }], 1);
+      const fleetsSeen = async (fleets?: CdrPost['fleets']) => {
+        let got: number[] | 'not called' = 'not called';
+        await h.storage.cdrs.save({ ...post('f'), ...(fleets ? { fleets } : {}) }, (_old, f) => { got = f; return { action: 'unchanged' }; });
+        return got;
+      };
+      assert.deepEqual(await fleetsSeen(), []);
+      for (const q of [{ evcoKeys: ['DE*EMP*000009*0'], uids: [] }, { evcoKeys: [''], uids: ['0A0B0C0D'] }, { evcoKeys: ['nobody'], uids: [''] }]) {
+        assert.deepEqual(await fleetsSeen(q), await h.storage.cdrs.fleetSubscribers(q));
+      }
+      assert.deepEqual(await fleetsSeen({ evcoKeys: [], uids: ['0A0B0C0D'] }), [fleet.id]);
+      assert.deepEqual(await fleetsSeen({ evcoKeys: ['nobody'], uids: [] }), []);
+    });
+
     it('should route a written CDR by the session found in its write', async () => {
       const q = { cpoSessionId: 'late', evseKey: 'DECPOE1', userKey: 'x', startedAfter: 0, startedBy: 0 };
       await h.storage.sessions.recordStart({ partnerId: emp.id, connector, userType: 'evco-id', userId: 'x', userKey: 'x', cpoSessionId: 'late', stoppable: true, startedAt: 3000 });

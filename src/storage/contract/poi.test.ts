@@ -68,6 +68,23 @@ for (const engine of testEngines()) {
       assert.ok((await poi().saveStation(aStation(a, { evse: ['DE*8PS*E950'], latitude: 10, longitude: 10 }))).ok);
     });
 
+    it('should let concurrent posts from two processes take turns: one station per identity, one owner per EVSE ID', async () => {
+      const other = await h.another();
+      for (let round = 0; round < 5; round++) {
+        // The same new station posted four times at once, twice through each process: one creates it.
+        const same = aStation(a, { evse: [`DE*8PS*RACE${round}A`] });
+        const saves = await Promise.all([poi().saveStation(same), other.poi.saveStation(same), poi().saveStation(same), other.poi.saveStation(same)]);
+        assert.ok(saves.every((o) => o.ok), JSON.stringify(saves));
+        assert.equal(saves.filter((o) => o.ok && o.created).length, 1);
+        assert.equal(new Set(saves.map((o) => (o.ok ? o.stationId : null))).size, 1);
+        // Two owners claim one new EVSE ID at once, at different places: exactly one gets it.
+        const evse = [`DE*8PS*RACE${round}B`];
+        const claims = await Promise.all([poi().saveStation(aStation(a, { evse, latitude: 40 })), other.poi.saveStation(aStation(b, { evse, latitude: 41 }))]);
+        assert.deepEqual(claims.map((o) => o.ok).sort(), [false, true], JSON.stringify(claims));
+        assert.ok(claims.some((o) => !o.ok && o.reason === 'evse-taken' && !o.sameCoordinates));
+      }
+    });
+
     it('should set the status only on the owner\'s live connectors with that EVSE key, timestamped, and count usage', async () => {
       const input = aStation(a, { evse: ['DE*8PS*E960'] });
       const stationId = stationIdOf(await poi().saveStation(input));

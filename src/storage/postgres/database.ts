@@ -126,18 +126,20 @@ export class PgDatabase {
 
   /**
    * Runs `fn` in one transaction on one connection; resolves after COMMIT, rolls back when `fn`
-   * throws. Example: `await db.tx(async (c) => { await c.query('INSERT …'); })`.
+   * throws. `first`, when given, is SQL sent with the BEGIN in one round trip (a lock, say): no
+   * parameters, so every value in it must be a literal escaped with `pg.escapeLiteral`.
+   * Example: `await db.tx(async (c) => { await c.query('INSERT …'); })`.
    */
-  async tx<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (client: Client) => Promise<T>, first?: string): Promise<T> {
     this.begin();
     try {
-      return await withRetry(() => this.run(fn));
+      return await withRetry(() => this.run(fn, first));
     } finally {
       this.end();
     }
   }
 
-  private async run<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  private async run<T>(fn: (client: Client) => Promise<T>, first?: string): Promise<T> {
     let client: Client;
     try {
       client = await this.pool.connect();
@@ -146,7 +148,7 @@ export class PgDatabase {
     }
     let broken: unknown;
     try {
-      await client.query('BEGIN');
+      await client.query(first === undefined ? 'BEGIN' : `BEGIN; ${first}`);
       const value = await fn(client);
       await client.query('COMMIT');
       return value;

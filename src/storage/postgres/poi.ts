@@ -4,7 +4,7 @@ import { Batcher } from './batch.js';
 import type { PgDatabase } from './database.js';
 import { activeReservations, stationsByIds, usage } from './poi/reads.js';
 import { connectorIdsOf } from '../poi.js';
-import { saveStationTx } from './poi/save-station.js';
+import { saveStationTx, stationLocks } from './poi/save-station.js';
 import { applyStatusPosts, type StatusPost } from './poi/status.js';
 import { surface } from './poi/surface.js';
 
@@ -17,7 +17,7 @@ export class PgPoi implements PoiRepository {
   }
 
   saveStation(input: StationInput): Promise<SaveStationOutcome> {
-    return this.db.tx((c) => saveStationTx(c, input));
+    return this.db.tx((c) => saveStationTx(c, input), stationLocks(input));
   }
 
   setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {

@@ -4,7 +4,7 @@ import {
   type ConnectorOwner, type RemoteSessionInput, type RemoteSessionRecord, type ReservationIdentifierKey, type ReservationInput, type ReservationRecord, type SessionRepository,
 } from '../sessions.js';
 import type { SessionForCdrQuery } from '../cdrs.js';
-import { isUniqueViolation, type PgDatabase } from './database.js';
+import { isUniqueViolation, type NamedStatement, type PgDatabase } from './database.js';
 import { toReservation, toSession, type ReservationRow as ReservationRowBase, type SessionRow } from '../rows/sessions.js';
 
 /** A reservation row as SELECT_RESERVATIONS gives it: identifiers aggregated in. */
@@ -63,7 +63,8 @@ export class PgSessions implements SessionRepository {
   }
 
   async sessionForCdr(q: SessionForCdrQuery): Promise<RemoteSessionRecord | undefined> {
-    return sessionForCdrWith((sql, params) => this.db.query<SessionRow>(sql, params), q);
+    const [row] = await this.db.query<{ session: SessionRow | null }>(SESSION_FOR_CDR_SQL, sessionForCdrParams(q));
+    return row?.session ? toSession(row.session) : undefined;
   }
 
   async activeReservationOn(connectorId: number, at: number): Promise<ReservationRecord | undefined> {
@@ -121,16 +122,23 @@ export class PgSessions implements SessionRepository {
 }
 
 /**
- * The remote session a CDR belongs to: the newest with the CPO's session id on that EVSE, else the
- * newest on that EVSE for that user started within the window. `query` runs on the pool or in a
- * transaction (`CdrPost.session`).
+ * The remote session a CDR belongs to, as one JSON value (a `remote_sessions` row, or NULL): the
+ * newest with the CPO's session id on that EVSE, else the newest on that EVSE for that user started
+ * within the window. Its parameters are $first..$first+4: cpoSessionId, evseKey, userKey,
+ * startedAfter, startedBy (all NULL: no session). One expression, so a CDR's read asks it along
+ * with everything else in one round trip. Example: `SELECT ${sessionForCdrSql(1)} AS session`.
  */
-export async function sessionForCdrWith(query: (sql: string, params: unknown[]) => Promise<SessionRow[]>, q: SessionForCdrQuery): Promise<RemoteSessionRecord | undefined> {
-  const [byId] = await query('SELECT * FROM remote_sessions WHERE cpo_session_id = $1 AND evse_key = $2 ORDER BY id DESC LIMIT 1', [q.cpoSessionId, q.evseKey]);
-  if (byId) return toSession(byId);
-  const [guess] = await query(
-    'SELECT * FROM remote_sessions WHERE evse_key = $1 AND user_key = $2 AND started_at BETWEEN $3 AND $4 ORDER BY started_at DESC, id DESC LIMIT 1',
-    [q.evseKey, q.userKey, q.startedAfter, q.startedBy],
-  );
-  return guess && toSession(guess);
+export function sessionForCdrSql(first: number): string {
+  const [id, evse, user, after, by] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  return `coalesce(
+    (SELECT to_json(s) FROM remote_sessions s WHERE s.cpo_session_id = ${id}::text AND s.evse_key = ${evse}::text ORDER BY s.id DESC LIMIT 1),
+    (SELECT to_json(s) FROM remote_sessions s WHERE s.evse_key = ${evse}::text AND s.user_key = ${user}::text AND s.started_at BETWEEN ${after}::bigint AND ${by}::bigint
+      ORDER BY s.started_at DESC, s.id DESC LIMIT 1))`;
 }
+
+/** The parameters of sessionForCdrSql for `q` (NULLs without it). Example: `[...sessionForCdrParams(q)]`. */
+export function sessionForCdrParams(q: SessionForCdrQuery | undefined): unknown[] {
+  return q ? [q.cpoSessionId, q.evseKey, q.userKey, q.startedAfter, q.startedBy] : [null, null, null, null, null];
+}
+
+const SESSION_FOR_CDR_SQL: NamedStatement = { name: 'oioi_session_for_cdr', text: `SELECT ${sessionForCdrSql(1)} AS session` };

@@ -3,32 +3,73 @@
  * sqlite/poi/save-station.ts. Transaction-scoped advisory locks on the station's key and on each
  * posted EVSE key make concurrent posts (from several hubs) that could clash take turns, so the
  * checks (fixed connector set, EVSE IDs not shared across owners) and the write see the same data.
+ * Four round trips, the statements prepared once per connection: BEGIN with the locks, one read,
+ * one write, COMMIT (it was seven to nine: each look-up and each table its own statement).
  */
 import type { SaveStationOutcome, StationInput } from '../../poi.js';
 import { SAME_PLACE_DEGREES } from '../../sqlite/poi/save-station.js';
-import type { Client } from '../database.js';
+import pg from 'pg';
+import { queryConfig, type Client, type NamedStatement } from '../database.js';
 
-interface StationRow { id: number; deleted: number; is_private: number; data: string; latitude: number; longitude: number; static_changed_at: number }
+interface StationRow { id: number | null; deleted: number; is_private: number; data: string; latitude: number; longitude: number; static_changed_at: number }
 interface ConnectorRow { id: number; evse_id: string; evse_key: string; type: string; speed: number; position: number }
+interface ConflictRow { evse_key: string; latitude: number; longitude: number }
 
 function samePlace(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): boolean {
   return Math.abs(a.latitude - b.latitude) <= SAME_PLACE_DEGREES && Math.abs(a.longitude - b.longitude) <= SAME_PLACE_DEGREES;
 }
 
-/** Locks (for this transaction) the station's identity and every EVSE key it names, in one sorted order (no deadlock). */
-async function lockKeys(c: Client, input: StationInput): Promise<void> {
+/**
+ * The SQL that locks (for the transaction) the station's identity and every EVSE key it names, in
+ * one sorted order (no deadlock). Sent with the BEGIN (PgDatabase.tx's `first`), hence literals.
+ * Example: `await db.tx((c) => saveStationTx(c, input), stationLocks(input))`.
+ */
+export function stationLocks(input: StationInput): string {
   const keys = [...new Set([`station:${JSON.stringify([input.ownerIdentifier, input.cpoStationId])}`, ...input.connectors.map((x) => `evse:${x.evseKey}`)])].sort();
-  await c.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n', [keys]);
+  return `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(ARRAY[${keys.map((k) => pg.escapeLiteral(k)).join(', ')}]::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`;
 }
 
+/**
+ * Everything a post decides on, in one round trip: the stored station (its columns NULL when
+ * there is none), its connectors in position order, and the live stations of other owners
+ * holding one of the posted EVSE keys. $1 owner, $2 CPO station id, $3 the posted EVSE keys.
+ */
+const READ: NamedStatement = {
+  name: 'oioi_station_read',
+  text: `SELECT s.id, s.deleted, s.is_private, s.data, s.latitude, s.longitude, s.static_changed_at,
+    (SELECT coalesce(json_agg(json_build_object('id', c.id, 'evse_id', c.evse_id, 'evse_key', c.evse_key, 'type', c.type, 'speed', c.speed, 'position', c.position)
+      ORDER BY c.position), '[]') FROM connectors c WHERE c.station_id = s.id) AS connectors,
+    (SELECT coalesce(json_agg(json_build_object('evse_key', c.evse_key, 'latitude', o.latitude, 'longitude', o.longitude)), '[]')
+      FROM connectors c JOIN stations o ON o.id = c.station_id WHERE c.evse_key = ANY($3::text[]) AND o.deleted = 0 AND o.partner_identifier <> $1) AS conflicts
+  FROM (SELECT 1) AS one LEFT JOIN stations s ON s.partner_identifier = $1 AND s.cpo_station_id = $2`,
+};
+
+/** A new station and its connectors in one statement. $1-$7 the fields, $8 owner, $9 CPO station id, $10 time, $11-$14 the connectors. */
+const INSERT: NamedStatement = {
+  name: 'oioi_station_insert',
+  text: `WITH s AS (
+    INSERT INTO stations (partner_id, name, latitude, longitude, is_private, is_free_charge, data, partner_identifier, cpo_station_id, deleted, static_changed_at, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10) RETURNING id
+  ), c AS (
+    INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed)
+    SELECT s.id, n - 1, e, k, t, sp FROM s, unnest($11::text[], $12::text[], $13::text[], $14::float8[]) WITH ORDINALITY AS u(e, k, t, sp, n) ORDER BY n
+  )
+  SELECT id FROM s`,
+};
+
+/** A stored station's fields and changed connectors in one statement. $1-$7 the fields, $8 its time, $9 its id, $10-$14 the connector changes. */
+const UPDATE: NamedStatement = {
+  name: 'oioi_station_update',
+  text: `WITH c AS (
+    UPDATE connectors c SET position = u.p, evse_id = u.e, type = u.t, speed = u.s
+    FROM unnest($10::int[], $11::text[], $12::text[], $13::float8[], $14::bigint[]) AS u(p, e, t, s, id) WHERE c.id = u.id
+  )
+  UPDATE stations SET partner_id = $1, name = $2, latitude = $3, longitude = $4, is_private = $5, is_free_charge = $6, data = $7, deleted = 0, static_changed_at = $8
+  WHERE id = $9`,
+};
+
 /** The first EVSE ID of the post that a live station of another owner already uses (322 before 230). */
-async function evseConflict(c: Client, input: StationInput): Promise<SaveStationOutcome | undefined> {
-  if (input.connectors.length === 0) return undefined;
-  const { rows } = await c.query<{ evse_key: string; latitude: number; longitude: number }>(
-    `SELECT c.evse_key, s.latitude, s.longitude FROM connectors c JOIN stations s ON s.id = c.station_id
-     WHERE c.evse_key = ANY($1::text[]) AND s.deleted = 0 AND s.partner_identifier <> $2`,
-    [input.connectors.map((x) => x.evseKey), input.ownerIdentifier],
-  );
+function evseConflict(input: StationInput, rows: ConflictRow[]): SaveStationOutcome | undefined {
   if (rows.length === 0) return undefined;
   let sameSpot: SaveStationOutcome | undefined;
   for (const x of input.connectors) {
@@ -40,13 +81,15 @@ async function evseConflict(c: Client, input: StationInput): Promise<SaveStation
   return sameSpot;
 }
 
-/** Creates, updates, deletes or brings back a station. Must run inside a transaction. */
+/**
+ * Creates, updates, deletes or brings back a station: one read and one write. Must run inside a
+ * transaction that took stationLocks(input) first.
+ */
 export async function saveStationTx(c: Client, input: StationInput): Promise<SaveStationOutcome> {
-  await lockKeys(c, input);
-  const [existing] = (await c.query<StationRow>(
-    'SELECT id, deleted, is_private, data, latitude, longitude, static_changed_at FROM stations WHERE partner_identifier = $1 AND cpo_station_id = $2',
-    [input.ownerIdentifier, input.cpoStationId],
-  )).rows;
+  const { rows: [read] } = await c.query<StationRow & { connectors: ConnectorRow[]; conflicts: ConflictRow[] }>(
+    queryConfig(READ, [input.ownerIdentifier, input.cpoStationId, input.connectors.map((x) => x.evseKey)]),
+  );
+  const existing = read && read.id !== null ? { ...read, id: read.id } : undefined;
   if (input.deleted) {
     // Deleting changes nothing but the flag: the connectors stay as they were, for a later undelete.
     if (!existing) return { ok: true, stationId: null, created: false, changed: false, deleted: true };
@@ -55,9 +98,7 @@ export async function saveStationTx(c: Client, input: StationInput): Promise<Sav
     return { ok: true, stationId: existing.id, created: false, changed: true, deleted: true };
   }
 
-  const current = existing
-    ? (await c.query<ConnectorRow>('SELECT id, evse_id, evse_key, type, speed, position FROM connectors WHERE station_id = $1 ORDER BY position', [existing.id])).rows
-    : [];
+  const current = existing?.connectors ?? [];
   if (existing) {
     const posted = new Set(input.connectors.map((x) => x.evseKey));
     const stored = new Set(current.map((x) => x.evse_key));
@@ -65,26 +106,16 @@ export async function saveStationTx(c: Client, input: StationInput): Promise<Sav
     const removed = current.filter((x) => !posted.has(x.evse_key)).map((x) => x.evse_id);
     if (added.length || removed.length) return { ok: false, reason: 'connector-set-changed', added, removed };
   }
-  const conflict = await evseConflict(c, input);
+  const conflict = evseConflict(input, read?.conflicts ?? []);
   if (conflict) return conflict;
 
   const data = JSON.stringify(input.data);
   const fields = [input.ownerPartnerId, input.name, input.latitude, input.longitude, input.isPrivate ? 1 : 0, input.isFreeCharge ? 1 : 0, data];
   if (!existing) {
-    const { rows } = await c.query<{ id: number }>(
-      `INSERT INTO stations (partner_id, name, latitude, longitude, is_private, is_free_charge, data, partner_identifier, cpo_station_id, deleted, static_changed_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10) RETURNING id`,
-      [...fields, input.ownerIdentifier, input.cpoStationId, input.at],
-    );
-    const id = rows[0]!.id;
-    if (input.connectors.length) {
-      await c.query(
-        `INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed)
-         SELECT $1, n - 1, e, k, t, s FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[]) WITH ORDINALITY AS u(e, k, t, s, n) ORDER BY n`,
-        [id, input.connectors.map((x) => x.evseId), input.connectors.map((x) => x.evseKey), input.connectors.map((x) => x.type), input.connectors.map((x) => x.speed)],
-      );
-    }
-    return { ok: true, stationId: id, created: true, changed: true, deleted: false };
+    const cs = input.connectors;
+    const { rows } = await c.query<{ id: number }>(queryConfig(INSERT, [...fields, input.ownerIdentifier, input.cpoStationId, input.at,
+      cs.map((x) => x.evseId), cs.map((x) => x.evseKey), cs.map((x) => x.type), cs.map((x) => x.speed)]));
+    return { ok: true, stationId: rows[0]!.id, created: true, changed: true, deleted: false };
   }
 
   const byKey = new Map(current.map((x) => [x.evse_key, x]));
@@ -96,18 +127,8 @@ export async function saveStationTx(c: Client, input: StationInput): Promise<Sav
     updates.push([i, x.evseId, x.type, x.speed, old.id]);
     changed = true;
   });
-  if (updates.length) {
-    await c.query(
-      `UPDATE connectors c SET position = u.p, evse_id = u.e, type = u.t, speed = u.s
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[], $5::bigint[]) AS u(p, e, t, s, id) WHERE c.id = u.id`,
-      [updates.map((u) => u[0]), updates.map((u) => u[1]), updates.map((u) => u[2]), updates.map((u) => u[3]), updates.map((u) => u[4])],
-    );
-  }
   // A re-post of identical data keeps last-static-change: CPOs often re-send everything nightly.
-  await c.query(
-    `UPDATE stations SET partner_id = $1, name = $2, latitude = $3, longitude = $4, is_private = $5, is_free_charge = $6, data = $7, deleted = 0, static_changed_at = $8
-     WHERE id = $9`,
-    [...fields, changed ? input.at : existing.static_changed_at, existing.id],
-  );
+  await c.query(queryConfig(UPDATE, [...fields, changed ? input.at : existing.static_changed_at, existing.id,
+    updates.map((u) => u[0]), updates.map((u) => u[1]), updates.map((u) => u[2]), updates.map((u) => u[3]), updates.map((u) => u[4])]));
   return { ok: true, stationId: existing.id, created: false, changed, deleted: false };
 }
