@@ -169,6 +169,17 @@ for (const engine of testEngines()) {
       await assertMapRight();
     });
 
+    it('should add a new station to the map cells when its mark is drained, not in its post (migration 870)', async () => {
+      await drainAll();
+      const before = (await mapState(engine, h.url)).cells;
+      const id = stationIdOf(await h.storage.poi.saveStation(aStation(cpo, { latitude: 30.5, longitude: 20.5 })));
+      assert.ok((await dirty(engine, h.url)).includes(id));
+      assert.deepEqual((await mapState(engine, h.url)).cells, before);
+      await drainAll();
+      await assertMapRight();
+      assert.equal((await h.storage.dashboard.stations({ minLat: 30, maxLat: 31, minLon: 20, maxLon: 21 }, 10)).length, 1);
+    });
+
     it('should let two hubs on one database refresh at once without taking a mark twice', async () => {
       const other = await h.another();
       for (let i = 0; i < ids.length; i++) await status(i, 0, i % 2 ? 'Offline' : 'Occupied');

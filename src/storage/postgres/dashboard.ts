@@ -84,10 +84,12 @@ export class PgDashboard implements DashboardRepository {
           [limit],
         )).rows.map((r) => r.station_id);
         if (claimed.length === 0) return 0;
-        // Only changed summaries are written, so map_stations_updated moves cell counts only for real changes.
+        // Only changed rows are written, so map_stations_updated moves cell counts only for real changes.
+        // `live` too: a new station's row waits not yet live until its mark is drained (migration 870).
         await c.query(
-          `UPDATE map_stations m SET summary = x.summary FROM (SELECT id, oioi_station_summary(id) AS summary FROM unnest($1::bigint[]) AS id) x
-           WHERE m.station_id = x.id AND m.summary IS DISTINCT FROM x.summary`,
+          `UPDATE map_stations m SET summary = x.summary, live = x.live
+           FROM (SELECT s.id, oioi_station_summary(s.id) AS summary, (s.deleted = 0)::INTEGER AS live FROM stations s WHERE s.id = ANY($1::bigint[])) x
+           WHERE m.station_id = x.id AND (m.summary IS DISTINCT FROM x.summary OR m.live IS DISTINCT FROM x.live)`,
           [claimed],
         );
         return claimed.length;

@@ -21,12 +21,13 @@ function samePlace(a: { latitude: number; longitude: number }, b: { latitude: nu
 
 /**
  * The SQL that locks (for the transaction) the station's identity and every EVSE key it names, in
- * one sorted order (no deadlock). Sent with the BEGIN (PgDatabase.tx's `first`), hence literals.
+ * one sorted order (no deadlock), and defers the map of a new station. Sent with the BEGIN (PgDatabase.tx's `first`), hence literals.
  * Example: `await db.tx((c) => saveStationTx(c, input), stationLocks(input))`.
  */
 export function stationLocks(input: StationInput): string {
   const keys = [...new Set([`station:${JSON.stringify([input.ownerIdentifier, input.cpoStationId])}`, ...input.connectors.map((x) => `evse:${x.evseKey}`)])].sort();
-  return `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(ARRAY[${keys.map((k) => pg.escapeLiteral(k)).join(', ')}]::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`;
+  // map_later: the new station reaches the dashboard's map cells in the background (migration 870).
+  return `SET LOCAL oioi.map_later = 'on'; SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(ARRAY[${keys.map((k) => pg.escapeLiteral(k)).join(', ')}]::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`;
 }
 
 /**
