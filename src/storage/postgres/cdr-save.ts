@@ -15,9 +15,9 @@ import { OioiError } from '../../protocol/errors.js';
 import { signalOutbox } from '../outbox-signal.js';
 import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { toSession, type SessionRow } from '../rows/sessions.js';
-import type { NamedStatement, PgDatabase } from './database.js';
-import { fleetSubscribersSql } from './fleet-sql.js';
-import { OUTBOX_CHANNEL } from './outbox-insert.js';
+import { placeholders, type NamedStatement, type PgDatabase } from './database.js';
+import { fleetSubscribersParams, fleetSubscribersSql } from './fleet-sql.js';
+import { OUTBOX_CHANNEL, outboxInsertSql, outboxParams } from './outbox-insert.js';
 import { sessionForCdrParams, sessionForCdrSql } from './sessions.js';
 
 /** $1 session id, $2-$3 fleet EVCO keys and UIDs, $4-$8 the session query. */
@@ -29,22 +29,16 @@ const READ: NamedStatement = {
 /**
  * The outbox half of both writes, after a CTE `w` that returns a row when the record was
  * written: supersede still-open rows of the same partner, call and subject, queue the new ones
- * (their ids ascending, in the order given) and NOTIFY other hubs, all only when `w` wrote.
- * Parameters $first..$first+4: partner ids, calls, payloads, subjects, now.
+ * (outboxInsertSql) and NOTIFY other hubs, all only when `w` wrote. Parameters $first..$first+4:
+ * outboxParams.
  */
 function outboxSql(first: number): string {
-  const [partners, calls, payloads, subjects, now] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  const [partners, calls, , subjects] = placeholders(first, 4);
   return `, superseded AS (
     UPDATE outbox o SET state = 'superseded' FROM unnest(${partners}::bigint[], ${calls}::text[], ${subjects}::text[]) AS u(p, c, s)
     WHERE EXISTS (SELECT 1 FROM w) AND o.partner_id = u.p AND o.call = u.c AND o.subject = u.s AND o.state IN ('pending', 'failing')
     RETURNING o.id
-  ), queued AS (
-    INSERT INTO outbox (partner_id, call, payload, subject, state, attempts, next_attempt_at, created_at)
-    SELECT p, c, d, s, 'pending', 0, ${now}::bigint, ${now}::bigint
-      FROM unnest(${partners}::bigint[], ${calls}::text[], ${payloads}::text[], ${subjects}::text[]) WITH ORDINALITY AS u(p, c, d, s, n)
-      WHERE EXISTS (SELECT 1 FROM w) ORDER BY n
-    RETURNING id
-  )
+  ), queued AS (${outboxInsertSql(first, 'WHERE EXISTS (SELECT 1 FROM w)')})
   SELECT (SELECT count(*) FROM w)::int AS written, (SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM queued) AS ids,
     (SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM queued LIMIT 1) AS notified`;
 }
@@ -76,9 +70,7 @@ const MAX_ATTEMPTS = 50;
  * `await saveCdr(db, post, (old) => (old ? { action: 'unchanged' } : { action: 'write', payload, outbox: [] }))`.
  */
 export async function saveCdr(db: PgDatabase, post: CdrPost, decide: CdrDecider): Promise<CdrSaveResult> {
-  const evco = post.fleets?.evcoKeys.filter(Boolean) ?? [];
-  const uids = post.fleets?.uids.filter(Boolean) ?? [];
-  const readParams = [post.sessionId, evco, uids, ...sessionForCdrParams(post.session)];
+  const readParams = [post.sessionId, ...fleetSubscribersParams(post.fleets), ...sessionForCdrParams(post.session)];
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const [read] = await db.query<{ cdr: CdrRow | null; fleets: number[]; session: SessionRow | null }>(READ, readParams);
     const previous = read?.cdr ? toCdr(read.cdr) : undefined;
@@ -88,8 +80,7 @@ export async function saveCdr(db: PgDatabase, post: CdrPost, decide: CdrDecider)
     const payload = JSON.stringify(decision.payload);
     const raw = JSON.stringify(post.raw);
     const [start, stop, energy] = cdrColumns(decision.payload);
-    const items = decision.outbox;
-    const outbox = [items.map((i) => i.partnerId), items.map((i) => i.call), items.map((i) => JSON.stringify(i.payload)), items.map((i) => i.subject ?? null), post.at];
+    const outbox = outboxParams(decision.outbox, post.at);
     const [result] = previous
       ? await db.query<{ written: number; ids: number[] }>(UPDATE, [post.sessionId, previous.versions, post.partnerIdentifier, start, stop, energy, payload, raw, ...outbox])
       : await db.query<{ written: number; ids: number[] }>(INSERT, [post.sessionId, post.partnerId, post.partnerIdentifier, post.evseId, post.evseKey, post.userType, post.userId,

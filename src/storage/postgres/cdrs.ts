@@ -3,7 +3,7 @@ import type { CdrDecider, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, Flee
 import { toCdr, type CdrRow } from '../rows/cdrs.js';
 import { saveCdr } from './cdr-save.js';
 import type { PgDatabase } from './database.js';
-import { fleetSubscribersSql } from './fleet-sql.js';
+import { fleetSubscribersParams, fleetSubscribersSql } from './fleet-sql.js';
 
 /** CDRs and fleet cards on PostgreSQL. Example: `await new PgCdrs(db).get('abc-123')`. */
 export class PgCdrs implements CdrRepository {
@@ -38,10 +38,9 @@ export class PgCdrs implements CdrRepository {
   }
 
   async fleetSubscribers(q: { evcoKeys: string[]; uids: string[] }): Promise<number[]> {
-    const evco = q.evcoKeys.filter(Boolean);
-    const uids = q.uids.filter(Boolean);
-    if (evco.length === 0 && uids.length === 0) return [];
-    const [row] = await this.db.query<{ fleets: number[] }>(`SELECT ${fleetSubscribersSql(1)} AS fleets`, [evco, uids]);
+    const params = fleetSubscribersParams(q);
+    if (params[0].length === 0 && params[1].length === 0) return [];
+    const [row] = await this.db.query<{ fleets: number[] }>(`SELECT ${fleetSubscribersSql(1)} AS fleets`, params);
     return row?.fleets ?? [];
   }
 }

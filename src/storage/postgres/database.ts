@@ -75,6 +75,14 @@ export interface NamedStatement {
 }
 
 /**
+ * The placeholders $first..$first+n-1, for SQL fragments shared by statements whose parameters
+ * start at different positions. Example: `placeholders(4, 2)` -> `['$4', '$5']`.
+ */
+export function placeholders(first: number, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `$${first + i}`);
+}
+
+/**
  * The query config of plain SQL or a named statement, for `pg`'s `query`.
  * Example: `await client.query(queryConfig({ name: 'oioi_x', text: 'SELECT $1' }, [1]))`.
  */

@@ -4,20 +4,34 @@
  * after the COMMIT, and look for due entries at once instead of at their next poll.
  */
 import type { OutboxItemInput } from '../outbox.js';
-import type { Client } from './database.js';
+import { placeholders, type Client } from './database.js';
 
 /** The NOTIFY channel of new outbox rows. */
 export const OUTBOX_CHANNEL = 'oioi_outbox';
 
+/**
+ * The INSERT of outbox rows from five parameters starting at $first: partner ids, calls,
+ * payloads, subjects (arrays, see outboxParams) and now; `where` may make it conditional. It
+ * returns their ids, ascending in the order given. Example: `outboxInsertSql(1)`.
+ */
+export function outboxInsertSql(first: number, where = ''): string {
+  const [partners, calls, payloads, subjects, now] = placeholders(first, 5);
+  return `INSERT INTO outbox (partner_id, call, payload, subject, state, attempts, next_attempt_at, created_at)
+    SELECT p, c, d, s, 'pending', 0, ${now}::bigint, ${now}::bigint
+      FROM unnest(${partners}::bigint[], ${calls}::text[], ${payloads}::text[], ${subjects}::text[]) WITH ORDINALITY AS u(p, c, d, s, n)
+      ${where} ORDER BY n
+    RETURNING id`;
+}
+
+/** The five parameters of outboxInsertSql for `items`. Example: `outboxParams(items, Date.now())`. */
+export function outboxParams(items: readonly OutboxItemInput[], now: number): unknown[] {
+  return [items.map((i) => i.partnerId), items.map((i) => i.call), items.map((i) => JSON.stringify(i.payload)), items.map((i) => i.subject ?? null), now];
+}
+
 /** Inserts outbox rows in one statement on `client` (inside its transaction); returns their ids in order. */
 export async function insertOutboxRows(client: Client, items: readonly OutboxItemInput[], now: number): Promise<number[]> {
   if (items.length === 0) return [];
-  const { rows } = await client.query<{ id: number }>(
-    `INSERT INTO outbox (partner_id, call, payload, subject, state, attempts, next_attempt_at, created_at)
-     SELECT p, c, d, s, 'pending', 0, $5, $5 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(p, c, d, s, n)
-     ORDER BY n RETURNING id`,
-    [items.map((i) => i.partnerId), items.map((i) => i.call), items.map((i) => JSON.stringify(i.payload)), items.map((i) => i.subject ?? null), now],
-  );
+  const { rows } = await client.query<{ id: number }>(outboxInsertSql(1), outboxParams(items, now));
   await client.query(`NOTIFY ${OUTBOX_CHANNEL}`);
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }

@@ -4,7 +4,7 @@ import {
   type ConnectorOwner, type RemoteSessionInput, type RemoteSessionRecord, type ReservationIdentifierKey, type ReservationInput, type ReservationRecord, type SessionRepository,
 } from '../sessions.js';
 import type { SessionForCdrQuery } from '../cdrs.js';
-import { isUniqueViolation, type NamedStatement, type PgDatabase } from './database.js';
+import { isUniqueViolation, placeholders, type NamedStatement, type PgDatabase } from './database.js';
 import { toReservation, toSession, type ReservationRow as ReservationRowBase, type SessionRow } from '../rows/sessions.js';
 
 /** A reservation row as SELECT_RESERVATIONS gives it: identifiers aggregated in. */
@@ -129,7 +129,7 @@ export class PgSessions implements SessionRepository {
  * with everything else in one round trip. Example: `SELECT ${sessionForCdrSql(1)} AS session`.
  */
 export function sessionForCdrSql(first: number): string {
-  const [id, evse, user, after, by] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  const [id, evse, user, after, by] = placeholders(first, 5);
   return `coalesce(
     (SELECT to_json(s) FROM remote_sessions s WHERE s.cpo_session_id = ${id}::text AND s.evse_key = ${evse}::text ORDER BY s.id DESC LIMIT 1),
     (SELECT to_json(s) FROM remote_sessions s WHERE s.evse_key = ${evse}::text AND s.user_key = ${user}::text AND s.started_at BETWEEN ${after}::bigint AND ${by}::bigint
