@@ -187,7 +187,7 @@ export async function startCpoProcess(o: { hubUrl: string; hubKey: string; partn
   let child: ChildProcess;
   let ready = { url: '', ocppUrl: '' };
   const start = async (port: number, ocppPort: number) => {
-    child = spawn(process.execPath, [join(repoRoot, 'bin/oioi.js'), 'cpo', '--hub', o.hubUrl, '--hub-key', o.hubKey, '--partner-identifier', o.partnerIdentifier,
+    child = spawn(process.execPath, [join(repoRoot, 'bin/oioi.js'), 'cpo', '--hub', o.hubUrl, '--hub-key', o.hubKey, `--partner-identifier=${o.partnerIdentifier}`,
       '--stations', stationsPath, '--key', o.key, '--db', db, '--port', String(port), '--ocpp-port', String(ocppPort), ...(o.args ?? [])], {
       cwd: repoRoot,
       env: { ...process.env, OIOI_LOG: process.env.OIOI_TEST_LOG ?? 'silent' },

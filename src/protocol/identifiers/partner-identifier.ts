@@ -20,9 +20,15 @@ export function isPartnerIdentifier(value: string): boolean {
 }
 
 /**
- * A fresh partner identifier: 32 URL-safe characters (base64url of 24 random bytes, 192 bits).
+ * A fresh partner identifier: 32 URL-safe characters (base64url of 24 random bytes, 192 bits),
+ * never beginning with '-'. Operators paste it into command lines (`oioi cpo --partner-identifier
+ * PID`), where a leading dash reads as an option; one draw in 64 would start with one, so such
+ * draws are thrown away.
  * Example: `generatePartnerIdentifier()` gives something like `'q3Zr0n-8cV1lW5m_TfYgKxB2pHs7dJeA'`.
  */
 export function generatePartnerIdentifier(): string {
-  return randomBytes((PARTNER_IDENTIFIER_LENGTH * 3) / 4).toString('base64url');
+  for (;;) {
+    const id = randomBytes((PARTNER_IDENTIFIER_LENGTH * 3) / 4).toString('base64url');
+    if (id[0] !== '-') return id;
+  }
 }
