@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { callDefinition, OioiError, validate, type CallName } from '../../protocol/index.js';
 import { apiKeyOf, checkPartnerIdentifier, checkRole } from './auth.js';
 import { readBody } from './body.js';
-import { checkInputLimits, type InputLimits } from './limits.js';
+import { checkInputLimits, mayHoldSurrogates, type InputLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
 import { requestIdOf } from './request-id.js';
@@ -102,7 +102,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
       } catch {
         throw new OioiError(230, 'body is not valid UTF-8 JSON');
       }
-      checkInputLimits(value, typeof inputLimits === 'function' ? inputLimits(principal) : inputLimits);
+      checkInputLimits(value, typeof inputLimits === 'function' ? inputLimits(principal) : inputLimits, mayHoldSurrogates(raw));
       const call = callKeyOf(value) as CallName;
       const def = callDefinition(call);
       if (!def) throw new OioiError(200, `unknown call '${call.slice(0, 64)}'`);

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkInputLimits, defaultInputLimits, inputLimitsOf } from './limits.js';
+import { checkInputLimits, defaultInputLimits, inputLimitsOf, mayHoldSurrogates } from './limits.js';
 import { aStatus, post, startTestServer } from '../test-support/server.js';
 import type { OioiServer } from './types.js';
 import { isOioiError } from '../../protocol/index.js';
@@ -43,6 +43,22 @@ describe('input limits: the walk', () => {
     assert.equal(breachOf(nested(31)), undefined);
   });
 
+  it('should refuse a lone surrogate in any string or key, and accept pairs', () => {
+    const message = /string holds a lone UTF-16 surrogate/;
+    assert.match(breachOf({ a: { name: 'end \ud800' } }) ?? '', /^a\.name: string holds a lone UTF-16 surrogate/);
+    assert.match(breachOf({ a: ['x', 'low \udc00 first'] }) ?? '', /^a\[1\]: /);
+    assert.match(breachOf({ a: 'reversed \udc00\ud800' }) ?? '', message);
+    assert.match(breachOf({ 'k\ud801': 1 }) ?? '', /^body: key: string holds a lone/);
+    assert.equal(breachOf({ a: 'car 🚗 \ud83d\ude97 Straße 東京' }), undefined);
+  });
+
+  it('should skip the surrogate check when told the raw body holds no surrogate escape', () => {
+    assert.doesNotThrow(() => checkInputLimits({ a: '\ud800' }, defaultInputLimits, false));
+    assert.equal(mayHoldSurrogates(Buffer.from('{"a":"\\ud800"}')), true);
+    assert.equal(mayHoldSurrogates(Buffer.from('{"a":"\\uDBFF"}')), true);
+    assert.equal(mayHoldSurrogates(Buffer.from('{"a":"\\u00e9 🚗"}')), false, 'raw UTF-8 and other escapes');
+  });
+
   it('should refuse limits that are not whole numbers >= 1', () => {
     assert.throws(() => inputLimitsOf({ depth: 0 }), /depth/);
     assert.throws(() => inputLimitsOf({ arrayItems: 1.5 }), /arrayItems/);
@@ -77,6 +93,22 @@ describe('input limits: over HTTP', () => {
     const r = await post(url, { 'connector-post-status': aStatus({ extra: nested(20, 'x'.repeat(16_384)) }) });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.result.code, 0);
+  });
+
+  it('should answer 400/230 to a lone surrogate escape without calling the handler, and take a paired one', async () => {
+    const seen: string[] = [];
+    const { s: s2, url: url2 } = await startTestServer({ handlers: { 'connector-post-status': async (p) => (seen.push(p['connector-id']), {}) } });
+    try {
+      const lone = await post(url2, '{"connector-post-status":{"connector-id":"DE*8PS*E1","status":"Available","partner-identifier":"pid-cpo-0000000001","note":"x\\uD800y"}}');
+      assert.equal(lone.status, 400, lone.text);
+      assert.equal(lone.json.result.code, 230);
+      assert.match(lone.json.result.message, /connector-post-status\.note: string holds a lone UTF-16 surrogate/);
+      const paired = await post(url2, '{"connector-post-status":{"connector-id":"DE*8PS*E2","status":"Available","partner-identifier":"pid-cpo-0000000001","note":"\\ud83d\\ude97"}}');
+      assert.equal(paired.json.result.code, 0, paired.text);
+      assert.deepEqual(seen, ['DE*8PS*E2']);
+    } finally {
+      await s2.close();
+    }
   });
 
   it('should apply per-sender limits given as a function', async () => {
