@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aPartner, testEngines, useStorage } from './test-support/setup.js';
+import { DUE_SQL } from '../postgres/outbox.js';
 
 for (const engine of testEngines()) {
   describe(`OutboxRepository on ${engine}`, () => {
@@ -107,6 +108,30 @@ for (const engine of testEngines()) {
         assert.deepEqual(again.sort((x, y) => x - y), heads);
         for (const id of heads) await repo().markDelivered(id, 170_000, 0);
         assert.deepEqual(ids(await other.outbox.due(170_000, 10)).filter((id) => rows.includes(id)).sort((x, y) => x - y), rows.filter((_, i) => i % 2 === 1));
+      });
+
+      it('should find the partners\' heads by one index seek each, not by reading the backlog', async () => {
+        // The plan of the claim itself, run and rolled back, over 3,000 open rows of three partners:
+        // the rows its scans of `outbox` return stay a handful. `DISTINCT ON (partner_id)` read all 3,000.
+        const p = await Promise.all(['seek1', 'seek2', 'seek3'].map((n) => aPartner(h.storage, n, ['emp'])));
+        for (let k = 0; k < 3; k++) await repo().enqueue(Array.from({ length: 1000 }, (_, i) => ({ partnerId: p[(i + k) % 3]!.id, call: 'session-post', payload: { i } })), 900_000);
+        const pool = (h.storage as unknown as { pg: { pool: import('pg').Pool } }).pg.pool;
+        const client = await pool.connect();
+        try {
+          await client.query('ANALYZE outbox');
+          await client.query('BEGIN');
+          const plan = (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${DUE_SQL}`, [900_000, 10, 960_000])).rows[0]['QUERY PLAN'][0].Plan;
+          await client.query('ROLLBACK');
+          let read = 0;
+          const walk = (node: any): void => {
+            if (/Scan/.test(node['Node Type']) && node['Relation Name'] === 'outbox') read += node['Actual Rows'] * node['Actual Loops'];
+            for (const child of node.Plans ?? []) walk(child);
+          };
+          walk(plan);
+          assert.ok(read < 100, `the claim read ${read} outbox rows: ${JSON.stringify(plan)}`);
+        } finally {
+          client.release();
+        }
       });
 
       it('should hold a claim for the lease its caller asks for, not longer', async () => {
