@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStorage } from '../src/storage/index.js';
+import { benchPartner } from './seed.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -28,10 +29,7 @@ const ROUNDS = Number(flag('--rounds', '50'));
 
 const storage = await openStorage(url);
 try {
-  const partners: Array<{ id: number }> = [];
-  for (const name of ['drain-a', 'drain-b']) {
-    partners.push(await storage.partners.add({ name, roles: ['emp'], partnerIdentifiers: [`${name}-identifier-000000`], evcoPrefixes: [], rfidAuth: 'none', receivesCdrs: true }));
-  }
+  const partners = [await benchPartner(storage, 'drain-a', ['emp']), await benchPartner(storage, 'drain-b', ['emp'])];
   const now = Date.now();
   const padding = 'x'.repeat(600); // about the size of a CDR's payload
   for (let done = 0; done < OPEN; done += 5000) {
