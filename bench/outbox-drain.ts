@@ -1,14 +1,14 @@
 /**
  * How fast the outbox gives up a backlog: the storage side of draining it after a partner's outage,
- * without HTTP. Loads `open` open entries for two partners (two thirds for one), then repeats what
- * the worker does per round: `due`, then a delivered mark for each entry it answered. Prints the
+ * without HTTP. Loads `open` open entries for two partners (two thirds for one), one session each,
+ * then repeats what the worker does per round: `due` of up to 8 entries per partner (the worker's
+ * `perPartner`), then the delivered marks of the entries it answered, side by side. Prints the
  * milliseconds per round and per entry, each the best of three runs of `rounds` rounds.
  *
  *   node --import tsx bench/outbox-drain.ts [--db URL] [--open 100000] [--rounds 50]
  *
  * `--db` names an empty database (a PostgreSQL one is filled with tables here); the default is a
- * SQLite file in a temporary folder. On PostgreSQL a round answers one entry per partner (heads
- * are claimed); on SQLite `nextAfter` would chain the rest of a round, which this leaves out.
+ * SQLite file in a temporary folder. On PostgreSQL `due` also claims what it answers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,8 +45,8 @@ try {
     let entries = 0;
     const t0 = performance.now();
     for (let r = 0; r < ROUNDS; r++) {
-      const due = await storage.outbox.due(Date.now(), 32);
-      for (const e of due) await storage.outbox.markDelivered(e.id, Date.now(), 0);
+      const due = await storage.outbox.due(Date.now(), 64, undefined, { perPartner: 8 });
+      await Promise.all(due.map((e) => storage.outbox.markDelivered(e.id, Date.now(), 0)));
       entries += due.length;
     }
     const ms = performance.now() - t0;

@@ -36,7 +36,7 @@ describe('hub outbox: dead letters and operator retry', () => {
 
   const rows = async (state: string) => (await hub.cli(['outbox', 'list', '--json', '--state', state, '--partner', String(emp.id)])) as Row[];
 
-  it('should list CDRs that stayed undeliverable past --outbox-dead-after as dead, and deliver them in order after oioi outbox retry --dead', async () => {
+  it('should list CDRs that stayed undeliverable past --outbox-dead-after as dead, and deliver each once after oioi outbox retry --dead', async () => {
     const ids = ['CDR-A', 'CDR-B', 'CDR-C'];
     for (const id of ids) {
       const r = await send(hub.url, cpo.apiKey, aCdr(cpo.partnerIdentifier, id, 'DE*CPO*E1', { 'identifier-type': 'evco-id', identifier: 'DE*EMP*000001*2' }));
@@ -59,7 +59,8 @@ describe('hub outbox: dead letters and operator retry', () => {
     const retried = await hub.cli(['outbox', 'retry', '--dead', '--json']);
     assert.deepEqual(retried, { retried: 3 });
     const delivered = await eventually(async () => { const d = await rows('delivered'); return d.length === ids.length ? d : undefined; }, 10_000, 'delivered after retry');
-    assert.deepEqual(evil.received.slice(seen).map((r) => r.payload['session-id']), ids, 'once each, in the order they were acknowledged');
+    // Three sessions: sent side by side, so in no promised order.
+    assert.deepEqual(evil.received.slice(seen).map((r) => r.payload['session-id']).sort(), ids, 'once each');
     assert.deepEqual(await rows('dead'), []);
     assert.ok(delivered.every((r) => r.attempts === 1));
   });

@@ -116,12 +116,12 @@ describe('two hubs on one PostgreSQL database', { skip: needsPostgres() }, () =>
       assert.equal(r.body.result.code, 0, JSON.stringify(r.body));
     }
     const rows = await eventually(async () => {
-      const r = await queryDatabase<{ subject: string; state: string; attempts: number }>(db.url, "SELECT subject, state, attempts FROM outbox WHERE subject LIKE 'alt-%' AND partner_id = ?", [emp.id]);
+      const r = await queryDatabase<{ subject: string; state: string; attempts: number; last_error: string | null }>(db.url, "SELECT subject, state, attempts, last_error FROM outbox WHERE subject LIKE 'alt-%' AND partner_id = ?", [emp.id]);
       return r.length === ids.length && r.every((x) => x.state === 'delivered') && r;
     }, 15_000, 'every CDR delivered');
     for (const row of rows) {
       assert.equal(cdrPosts(row.subject).length, row.attempts, `${row.subject}: ${cdrPosts(row.subject).length} sends for ${row.attempts} attempts`);
-      assert.equal(row.attempts, refused.has(row.subject) ? 2 : 1, row.subject);
+      assert.equal(row.attempts, refused.has(row.subject) ? 2 : 1, `${row.subject}: ${row.last_error}`);
     }
     empMock.respond(() => up);
   });

@@ -21,6 +21,8 @@ function view(e: OutboxEntry, partnerName: string | undefined) {
     attempts: e.attempts,
     lastError: e.lastError ?? null,
     lastCode: e.lastCode ?? null,
+    // Its last failure was the partner's own: the partner's other entries wait until it gets through.
+    holdsPartner: e.holdsPartner === true,
     createdAt: iso(e.createdAt),
     nextAttemptAt: e.state === 'pending' || e.state === 'failing' ? iso(e.nextAttemptAt) : null,
     deliveredAt: iso(e.deliveredAt) ?? null,
@@ -49,7 +51,7 @@ async function list(argv: string[]): Promise<number> {
     else if (rows.length === 0) process.stdout.write('outbox is empty\n');
     else {
       process.stdout.write('id\tstate\tattempts\tpartner\tcall\tsubject\tlast error\n');
-      for (const r of rows) process.stdout.write(`${r.id}\t${r.state}\t${r.attempts}\t${r.partner} ${r.partnerName ?? '?'}\t${r.call}\t${r.subject ?? '-'}\t${r.lastError ?? '-'}\n`);
+      for (const r of rows) process.stdout.write(`${r.id}\t${r.state}${r.holdsPartner ? ' (holds partner)' : ''}\t${r.attempts}\t${r.partner} ${r.partnerName ?? '?'}\t${r.call}\t${r.subject ?? '-'}\t${r.lastError ?? '-'}\n`);
     }
     return 0;
   });

@@ -8,7 +8,7 @@ import { openSqliteStorage } from '../../storage/sqlite/index.js';
 import type { PartnerRecord } from '../../storage/index.js';
 import { silentLogger } from '../../transport/server/index.js';
 import { defaultHubConfig, type HubContext } from '../context.js';
-import { retryDelay, startOutboxWorker } from './worker.js';
+import { holdsPartner, retryDelay, startOutboxWorker } from './worker.js';
 
 const until = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
   const end = Date.now() + ms;
@@ -144,19 +144,117 @@ describe('outbox worker', () => {
 
   it('should re-send, in order, what was delivered but whose delivered mark never committed (a crash in between)', async () => {
     const queue = await storage.outbox.enqueue([1, 2, 3].map((n) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { crash: n } })), clock);
-    // The first process: every delivery answered, but its marks are lost (the process dies before their commit).
+    // The first process: the partner takes the first entry, but its mark is lost (the process dies before the commit).
     const lost = { ...ctx, storage: { ...storage, outbox: Object.assign(Object.create(storage.outbox), { markDelivered: () => new Promise<void>(() => {}) }) } } as HubContext;
     const first = startOutboxWorker(lost, { pollMs: 60_000 });
-    await until(() => partner.received.filter((r) => r.payload?.crash !== undefined).length === 3);
-    void first; // never stopped cleanly: it waits for marks that never come, as a dead process would
+    await until(() => partner.received.some((r) => r.payload?.crash === 1));
+    await new Promise((r) => setTimeout(r, 50));
+    void first; // never stopped cleanly: it waits for a mark that never comes, as a dead process would
+    assert.deepEqual(partner.received.filter((r) => r.payload?.crash !== undefined).map((r) => r.payload.crash), [1], 'nothing after an entry whose outcome is not recorded');
     assert.deepEqual((await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => queue.includes(e.id)).map((e) => e.state), ['pending', 'pending', 'pending']);
-    // The restarted process sends them again, in order, and marks them.
+    // The restarted process sends it again, then the rest, in order, and marks them.
     const second = startOutboxWorker(ctx, { pollMs: 60_000 });
     try {
       await until(async () => (await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => queue.includes(e.id)).every((e) => e.state === 'delivered'));
-      assert.deepEqual(partner.received.filter((r) => r.payload?.crash !== undefined).map((r) => r.payload.crash), [1, 2, 3, 1, 2, 3]);
+      assert.deepEqual(partner.received.filter((r) => r.payload?.crash !== undefined).map((r) => r.payload.crash), [1, 1, 2, 3]);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('should send a partner\'s sessions side by side, at most `perPartner` at once, each session\'s versions in order', async () => {
+    // Twelve sessions, the first three with two versions each (the second queued while the first is open).
+    const sessions = Array.from({ length: 12 }, (_, i) => `wide-${i}`);
+    const items = [...sessions, ...sessions.slice(0, 3)].map((subject, n) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { wide: subject, n }, subject }));
+    let inFlight = 0;
+    let most = 0;
+    partner.respond((r) => {
+      if (r.payload?.wide === undefined) return { result: { code: 0, message: 'Success.' } };
+      most = Math.max(most, ++inFlight);
+      return new Promise((res) => setTimeout(() => { inFlight--; res({ result: { code: 0, message: 'Success.' } }); }, 20));
+    });
+    const queue = await storage.outbox.enqueue(items, clock);
+    const worker = startOutboxWorker(ctx, { pollMs: 60_000, perPartner: 4 });
+    try {
+      await until(async () => (await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => queue.includes(e.id)).every((e) => e.state === 'delivered'));
+      assert.equal(most, 4, 'four in flight at once, never more');
+      const sent = partner.received.filter((r) => r.payload?.wide !== undefined).map((r) => r.payload as { wide: string; n: number });
+      assert.equal(sent.length, 15);
+      for (const s of sessions.slice(0, 3)) {
+        const versions = sent.filter((x) => x.wide === s).map((x) => x.n);
+        assert.deepEqual(versions, [...versions].sort((x, y) => x - y), `${s} in order`);
+      }
+    } finally {
+      await worker.stop();
+      partner.respond(() => ({ result: { code: 0, message: 'Success.' } }));
+    }
+  });
+
+  it('should let a refused entry hold back only its own session, and a failure of the partner hold back everything behind one probe', async () => {
+    const subjects = ['hold-1', 'hold-2', 'hold-3', 'hold-4', 'hold-5', 'hold-6'];
+    let mode: 'refuse-first' | 'down' | 'up' = 'refuse-first';
+    partner.respond((r) => {
+      if (r.payload?.hold === undefined) return { result: { code: 0, message: 'Success.' } };
+      if (mode === 'down') return { status: 503, body: { result: { code: 300, message: 'down for maintenance' } } };
+      if (mode === 'refuse-first' && r.payload.hold === 'hold-1') return { status: 400, body: { result: { code: 230, message: 'bad record' } } };
+      return { result: { code: 0, message: 'Success.' } };
+    });
+    const sent = () => partner.received.filter((r) => r.payload?.hold !== undefined).map((r) => r.payload.hold as string);
+    const entries = async () => (await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => subjects.includes(e.subject ?? ''));
+    const worker = startOutboxWorker(ctx, { pollMs: 20, perPartner: 2, random: () => 1 });
+    try {
+      await storage.outbox.enqueue(subjects.slice(0, 3).map((subject) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { hold: subject }, subject })), clock);
+      await until(async () => (await entries()).filter((e) => e.state === 'delivered').length === 2);
+      const refused = (await entries()).find((e) => e.subject === 'hold-1')!;
+      assert.deepEqual([refused.state, refused.lastCode, refused.holdsPartner], ['failing', 230, undefined], 'hold-1 refused on its merits, hold-2 and hold-3 delivered meanwhile');
+      // The partner goes down: the next entries fail holding its queue, and only one goes out per back-off.
+      mode = 'down';
+      await storage.outbox.enqueue(subjects.slice(3).map((subject) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { hold: subject }, subject })), clock);
+      await until(async () => (await entries()).some((e) => e.holdsPartner));
+      await new Promise((r) => setTimeout(r, 100));
+      const before = sent().length;
+      assert.ok(before <= 3 + 2, `at most one round went out before the partner held its queue (${sent().join(', ')})`);
+      clock += 1000; // hold-1's back-off is over too, but it waits behind the probe
+      await until(() => sent().length === before + 1);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(sent().length, before + 1, 'only the probe');
+      assert.equal((await entries()).filter((e) => e.holdsPartner).sort((x, y) => x.id - y.id)[0]?.attempts, 2, 'the oldest holding entry is the probe');
+      // Back up: the probe gets through, and what waited behind it follows.
+      mode = 'up';
+      clock += 2000;
+      await until(async () => (await entries()).every((e) => e.state === 'delivered'));
+      assert.deepEqual((await entries()).filter((e) => e.holdsPartner), []);
+    } finally {
+      await worker.stop();
+      partner.respond(() => ({ result: { code: 0, message: 'Success.' } }));
+    }
+  });
+
+  it('should not keep a partner waiting while another partner\'s send hangs', async () => {
+    const slow = await storage.partners.add({ name: 'slow', roles: ['emp'], partnerIdentifiers: ['emp-identifier-0000003'], evcoPrefixes: [], rfidAuth: 'none', receivesCdrs: true, endpoint: { url: partner.url, apiKey: 'k-slow' } });
+    partners.set(slow.id, slow);
+    partner.respond((r) => new Promise((res) => setTimeout(() => res({ result: { code: 0, message: 'Success.' } }), r.apiKey === 'k-slow' ? 600 : 0)));
+    const worker = startOutboxWorker(ctx, { pollMs: 60_000 });
+    try {
+      await storage.outbox.enqueue([{ partnerId: slow.id, call: 'api-minimum-version-number', payload: { hang: true } }], clock);
+      await partner.waitFor('api-minimum-version-number', 3000, (r) => r.payload?.hang === true);
+      const start = Date.now();
+      const [quick] = await storage.outbox.enqueue([1, 2, 3].map((n) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { quick: n } })), clock);
+      await partner.waitFor('api-minimum-version-number', 3000, (r) => r.payload?.quick === 3);
+      assert.ok(Date.now() - start < 300, `waited ${Date.now() - start} ms behind the slow partner`);
+      assert.ok((await storage.outbox.list({ partnerId: withEndpoint.id })).some((e) => e.id === quick));
+    } finally {
+      await worker.stop();
+      partner.respond(() => ({ result: { code: 0, message: 'Success.' } }));
+    }
+  });
+
+  it('should tell a failure of the partner from a refusal of one entry', () => {
+    for (const f of [{}, { httpStatus: 503, code: 0 }, { httpStatus: 429, code: 0 }, { httpStatus: 401, code: 210 }, { httpStatus: 404, code: 0 }, { httpStatus: 200, code: 210 }, { httpStatus: 200, code: 100 }, { httpStatus: 200, code: 300 }, { httpStatus: 200, code: 402 }]) {
+      assert.equal(holdsPartner(f), true, JSON.stringify(f));
+    }
+    for (const f of [{ httpStatus: 400, code: 230 }, { httpStatus: 200, code: 181 }, { httpStatus: 200, code: 191 }, { httpStatus: 400, code: 200 }, { httpStatus: 200, code: 320 }]) {
+      assert.equal(holdsPartner(f), false, JSON.stringify(f));
     }
   });
 

@@ -1,10 +1,13 @@
 /**
- * The outbox worker: delivers what the hub owes partners (CDRs, whitelists), at least once, in
- * order per partner (shared/protocol.md, "CDRs"). It sends each partner's oldest open entry when
- * it is due, backs off exponentially with jitter after a failure, and moves entries that stayed
- * undeliverable longer than `outboxDeadAfterMs` to 'dead' for the operator (`oioi outbox`).
+ * The outbox worker: delivers what the hub owes partners (CDRs, whitelists), at least once
+ * (shared/protocol.md, "CDRs"), in order per subject (storage/outbox.ts). Each partner with due
+ * entries gets a lane of its own: rounds of up to `perPartner` entries sent side by side, one per
+ * subject, the next round once every answer is recorded, until nothing of the partner is due. A
+ * slow or dead partner so holds up only its own lane. A failure backs off exponentially with
+ * jitter; one that is the partner's own (see `holdsPartner`) holds the whole queue behind one
+ * probing entry until the partner answers again. Entries undeliverable longer than
+ * `outboxDeadAfterMs` go to 'dead' for the operator (`oioi outbox`).
  */
-import { performance } from 'node:perf_hooks';
 import { isSuccess, type CallName } from '../../protocol/index.js';
 import type { OutboxEntry } from '../../storage/outbox.js';
 import { isOioiClientError, OioiClient } from '../../transport/client/index.js';
@@ -12,20 +15,29 @@ import type { HubContext, HubWorker } from '../context.js';
 import { observeSend } from '../events.js';
 import { withoutSecrets } from '../redact.js';
 
-/**
- * Most entries of one partner sent back to back, and longest time a round goes on chaining, before
- * the worker reads every partner's head again: a partner whose head fell due meanwhile waits no
- * longer behind a busy one than it did when each round sent one entry per partner (one send).
- */
-const CHAIN_LIMIT = 256;
-const CHAIN_MS = 50;
-
 export interface OutboxWorkerOptions {
   /** How often to look for due entries without a wake-up (other processes retry entries too). */
   pollMs?: number;
-  /** Most entries sent at once (one per partner). */
-  batch?: number;
+  /** Most partners served at once (one lane each). */
+  lanes?: number;
+  /** Most entries of one partner in flight at once (each of another subject). */
+  perPartner?: number;
   random?: () => number;
+}
+
+/**
+ * Whether a failed delivery says something about the partner rather than about the entry: no
+ * usable answer (transport failure, time-out), an HTTP status of an endpoint that is down, wrong,
+ * overloaded or refusing our key, or a result code of a system error or a refused key. Then every
+ * entry would fail alike, so the partner's queue waits behind one entry. Any other refusal (a
+ * code about this message's content, such as 230, 180-195) holds back only the entry's subject.
+ * Example: `holdsPartner({ httpStatus: 503 })` and `holdsPartner({ httpStatus: 200, code: 210 })` are true.
+ */
+export function holdsPartner(f: { httpStatus?: number; code?: number }): boolean {
+  const { httpStatus, code } = f;
+  if (httpStatus === undefined || code === undefined) return true;
+  if (httpStatus >= 500 || [401, 403, 404, 408, 429].includes(httpStatus)) return true;
+  return (code >= 100 && code < 140) || code === 210 || code === 211 || code === 220 || code === 300 || code === 302 || code === 400 || code === 402;
 }
 
 /**
@@ -52,13 +64,15 @@ export const OUTBOX_SEND_LIMIT_MS = 45_000;
 export const OUTBOX_LEASE_MARGIN_MS = 10_000;
 
 /** Starts the worker. Example: `const w = startOutboxWorker(ctx); …; await w.stop()`. */
-export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, random = Math.random }: OutboxWorkerOptions = {}): HubWorker & { wake(): void } {
+export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, lanes: maxLanes = 64, perPartner = 8, random = Math.random }: OutboxWorkerOptions = {}): HubWorker & { wake(): void } {
   const { storage, config, log } = ctx;
   const sendTimeoutMs = Math.min(config.upstreamTimeoutMs, OUTBOX_SEND_LIMIT_MS);
   const leaseMs = sendTimeoutMs + OUTBOX_LEASE_MARGIN_MS;
   const clients = new Map<number, { url: string; apiKey: string; client: OioiClient }>();
+  /** Partners being served, each by one lane (see `lane`). */
+  const lanes = new Map<number, Promise<void>>();
   let stopped = false;
-  let running: Promise<void> | undefined;
+  let scanning: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -72,35 +86,27 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
     return client;
   }
 
-  async function fail(e: OutboxEntry, error: string, code?: number): Promise<void> {
+  async function fail(e: OutboxEntry, error: string, answer: { httpStatus?: number; code?: number } = {}): Promise<void> {
     const now = ctx.now().getTime();
     const age = now - (e.retriedAt ?? e.createdAt);
     const dead = age >= config.outboxDeadAfterMs;
     const nextAttemptAt = now + retryDelay(e.attempts + 1, config.outboxMinDelayMs, config.outboxMaxDelayMs, random);
-    await storage.outbox.markFailed(e.id, { error, ...(code === undefined ? {} : { code }), nextAttemptAt, dead });
-    log[dead ? 'error' : 'warn']({ msg: dead ? 'outbox entry dead' : 'outbox delivery failed', id: e.id, partner: e.partnerId, call: e.call, error });
+    const holds = holdsPartner(answer);
+    const { code } = answer;
+    await storage.outbox.markFailed(e.id, { error, ...(code === undefined ? {} : { code }), nextAttemptAt, dead, holdsPartner: holds });
+    log[dead ? 'error' : 'warn']({ msg: dead ? 'outbox entry dead' : 'outbox delivery failed', id: e.id, partner: e.partnerId, call: e.call, error, holdsPartner: holds });
   }
 
   /**
-   * "Delivered" marks not yet committed. A mark is queued as soon as the partner's success answer
-   * came, and the partner's next entry is sent without waiting for that mark's commit: the marks
-   * of one turn then share one transaction (often with the CDR writes of that turn) instead of
-   * costing a commit and an fsync wait per delivery. A crash before a mark is durable re-sends that
-   * entry (and any later one of the partner sent meanwhile) in order: at least once, never lost.
-   * `run` waits for every mark before it reads the heads again, so `due` never answers an entry
-   * already delivered by this process.
+   * Sends `e` and records the outcome before resolving. The delivered marks of the entries a lane
+   * sent side by side, and of other lanes in the same turn, share one write on SQLite (often with
+   * the CDR writes of that turn). A crash between the partner's answer and the mark's commit
+   * sends the entry again: at least once, never lost.
    */
-  let marks: Array<Promise<void>> = [];
-  let markError = false;
-
-  /**
-   * Sends `e` and records the outcome; resolves true when the partner took it (its delivered mark
-   * is queued, see `marks`), false when it failed (the failure is recorded before resolving).
-   */
-  async function deliver(e: OutboxEntry): Promise<boolean> {
+  async function deliver(e: OutboxEntry): Promise<void> {
     const partner = ctx.auth.partner(e.partnerId);
-    if (!partner) return fail(e, `partner ${e.partnerId} no longer exists`).then(() => false);
-    if (!partner.endpoint?.url) return fail(e, `partner ${e.partnerId} (${partner.name}) has no endpoint: set one with oioi partner, then oioi outbox retry`).then(() => false);
+    if (!partner) return fail(e, `partner ${e.partnerId} no longer exists`);
+    if (!partner.endpoint?.url) return fail(e, `partner ${e.partnerId} (${partner.name}) has no endpoint: set one with oioi partner, then oioi outbox retry`);
     let answer: { result: { code: number; message: string }; httpStatus: number };
     try {
       const client = clientFor(partner.id, partner.endpoint.url, partner.endpoint.apiKey);
@@ -110,84 +116,88 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
       answer = (await observeSend(ctx.events, e.call, partner, client.send(e.call as CallName, (payloadJson === undefined ? e.payload : undefined) as never, opts))) as never;
     } catch (err) {
       const what = isOioiClientError(err) ? `${err.kind}: ${err.message}` : String((err as Error)?.message ?? err);
-      await fail(e, what);
-      return false;
+      return fail(e, what);
     }
+    const { httpStatus } = answer;
     const code = answer.result.code;
     // Delivered means a success code in a non-error HTTP answer: a 5xx claiming success is a failure.
-    if (answer.httpStatus >= 400) {
-      await fail(e, `partner answered ${code} with HTTP ${answer.httpStatus}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, code);
-      return false;
-    }
-    if (!isSuccess(code)) {
-      await fail(e, `partner answered ${code}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, code);
-      return false;
-    }
-    marks.push(
-      storage.outbox.markDelivered(e.id, ctx.now().getTime(), code).catch((err) => {
-        markError = true;
-        log.error({ msg: 'outbox: cannot record outcome', id: e.id, error: String(err?.message ?? err) });
-      }),
-    );
+    if (httpStatus >= 400) return fail(e, `partner answered ${code} with HTTP ${httpStatus}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, { httpStatus, code });
+    if (!isSuccess(code)) return fail(e, `partner answered ${code}: ${withoutSecrets(answer.result.message, partner.endpoint.apiKey)}`, { httpStatus, code });
+    const now = ctx.now().getTime();
+    await storage.outbox.markDelivered(e.id, now, code);
     log.info({ msg: 'outbox delivered', id: e.id, partner: e.partnerId, call: e.call, code });
-    return true;
+    // The partner answers again: its queue is no longer held behind one entry.
+    if (e.holdsPartner) await storage.outbox.release(e.partnerId);
   }
 
   /**
-   * Delivers `head`, then, where the engine offers `nextAfter`, the partner's following entries
-   * one after the other, each only after the previous one's success answer (order per partner),
-   * until one fails, none is due, CHAIN_LIMIT or CHAIN_MS.
+   * Serves one partner: sends `round` side by side, waits until every outcome is recorded, then
+   * takes the partner's next due entries, until none is due. Ends by looking again for any
+   * partner (new entries of this one may have come between its last look and its end).
    */
-  async function deliverChain(head: OutboxEntry, roundStart: number): Promise<void> {
-    const next = storage.outbox.nextAfter?.bind(storage.outbox);
-    let e: OutboxEntry | undefined = head;
-    for (let n = 1; e; n++) {
-      if (!(await deliver(e)) || !next || n >= CHAIN_LIMIT || stopped || markError || performance.now() - roundStart > CHAIN_MS) return;
-      e = await next(e.partnerId, e.id, ctx.now().getTime());
+  async function lane(partnerId: number, round: OutboxEntry[]): Promise<void> {
+    let lostOutcome = false;
+    try {
+      // A round already claimed is sent even when the worker is stopping (on PostgreSQL it is leased to this process).
+      while (round.length > 0) {
+        const outcomes = await Promise.allSettled(round.map(deliver));
+        const lost = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (lost) {
+          // An outcome that could not be recorded (storage failing): the entry is still open, and the
+          // poll comes back to the partner later rather than sending it again at once.
+          log.error({ msg: 'outbox: cannot record outcome', partner: partnerId, error: String(lost.reason?.message ?? lost.reason) });
+          lostOutcome = true;
+          return;
+        }
+        if (stopped) return;
+        round = await storage.outbox.due(ctx.now().getTime(), perPartner, leaseMs, { perPartner, partner: partnerId });
+      }
+    } catch (err) {
+      log.error({ msg: 'outbox: cannot read due entries', partner: partnerId, error: String((err as Error)?.message ?? err) });
+    } finally {
+      lanes.delete(partnerId);
+      if (!stopped && !lostOutcome) kick();
     }
   }
 
-  /** Waits until every queued delivered mark is committed (or failed and logged). */
-  async function settleMarks(): Promise<void> {
-    while (marks.length) {
-      const pending = marks;
-      marks = [];
-      await Promise.all(pending);
-    }
-    markError = false;
-  }
-
-  /** Sends due entries until none is left, then sleeps until the next one is due or a wake-up. */
-  async function run(): Promise<void> {
+  /** Opens a lane for every partner with due entries and none yet, as many as `lanes` allows. */
+  async function scan(): Promise<void> {
     do {
       again = false;
+      const room = maxLanes - lanes.size;
+      if (room <= 0) return; // a lane ending looks again
       let due: OutboxEntry[];
       try {
-        due = await storage.outbox.due(ctx.now().getTime(), batch, leaseMs);
+        due = await storage.outbox.due(ctx.now().getTime(), room * perPartner, leaseMs, { perPartner, skipPartners: [...lanes.keys()] });
       } catch (err) {
         log.error({ msg: 'outbox: cannot read due entries', error: String((err as Error)?.message ?? err) });
-        break;
+        return;
       }
-      if (due.length === 0) break;
-      const roundStart = performance.now();
-      await Promise.all(due.map((e) => deliverChain(e, roundStart).catch((err) => log.error({ msg: 'outbox: cannot record outcome', id: e.id, error: String(err?.message ?? err) }))));
-      await settleMarks();
-      again = true; // the next entry of each partner may be due right away
+      const byPartner = new Map<number, OutboxEntry[]>();
+      for (const e of due) {
+        const round = byPartner.get(e.partnerId);
+        if (round) round.push(e);
+        else byPartner.set(e.partnerId, [e]);
+      }
+      // Every entry claimed goes into a lane (on PostgreSQL `due` leased it to this process).
+      for (const [partnerId, round] of byPartner) lanes.set(partnerId, lane(partnerId, round));
+      if (due.length >= room * perPartner) again = true; // more partners may be due
     } while (!stopped && again);
   }
 
   function kick(): void {
     if (stopped) return;
-    if (running) {
+    if (scanning) {
       again = true;
       return;
     }
     clearTimeout(timer);
-    running = run().finally(() => {
-      running = undefined;
+    scanning = scan().finally(() => {
+      scanning = undefined;
       if (stopped) return;
       if (again) kick();
-      else timer = setTimeout(kick, pollMs);
+      // unref: the poll alone keeps no process alive (the hub's server does), not even one whose lane waits forever.
+      else timer = setTimeout(kick, pollMs).unref();
     });
   }
 
@@ -199,7 +209,8 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, batch = 32, 
       stopped = true;
       unsubscribe();
       clearTimeout(timer);
-      await running; // an in-flight send finishes and its outcome is recorded
+      await scanning;
+      await Promise.all(lanes.values()); // in-flight sends finish and their outcomes are recorded
       for (const c of clients.values()) c.client.close();
     },
   };

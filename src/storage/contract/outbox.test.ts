@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aPartner, testEngines, useStorage } from './test-support/setup.js';
 import { DUE_SQL } from '../postgres/outbox.js';
+import { queueFrontLength } from '../outbox.js';
 
 for (const engine of testEngines()) {
   describe(`OutboxRepository on ${engine}`, () => {
@@ -13,7 +14,7 @@ for (const engine of testEngines()) {
     let c: number;
     const ids = (entries: Array<{ id: number }>) => entries.map((e) => e.id);
 
-    it('should give each partner only its oldest open entry, and only when it is due', async () => {
+    it('should give each partner its oldest open entry, only when due, and let a failing subject hold back only itself', async () => {
       a = (await aPartner(h.storage, 'a', ['emp'])).id;
       b = (await aPartner(h.storage, 'b', ['emp'])).id;
       c = (await aPartner(h.storage, 'c', ['emp'])).id;
@@ -22,20 +23,81 @@ for (const engine of testEngines()) {
       assert.ok(a1! < a2!, 'ids grow in the order given');
       assert.deepEqual(ids(await repo().due(999, 10)), []);
       const due = await repo().due(1000, 10);
-      assert.deepEqual(ids(due), [a1, b1]);
+      assert.deepEqual(ids(due), [a1, b1], 'one per partner unless asked for more');
       assert.deepEqual(due[0], { id: a1, partnerId: a, call: 'session-post', payload: { n: 1 }, subject: 's1', state: 'pending', attempts: 0, nextAttemptAt: 1000, createdAt: 1000 });
-      // a's head fails: a2 waits behind it (FIFO per partner), b is not held up.
-      await repo().markFailed(a1!, { error: 'timeout', nextAttemptAt: 5000, dead: false });
+      // The partner refuses a1 on its merits: s1 waits for its back-off, s2 goes on.
+      await repo().markFailed(a1!, { error: 'partner answered 230', code: 230, nextAttemptAt: 5000, dead: false });
       await repo().markDelivered(b1!, 2000, 0);
-      assert.deepEqual(ids(await repo().due(2000, 10)), []);
+      assert.deepEqual(ids(await repo().due(2000, 10)), [a2]);
       const failed = (await repo().list({ state: 'failing' }))[0]!;
-      assert.deepEqual([failed.id, failed.attempts, failed.lastError, failed.nextAttemptAt], [a1, 1, 'timeout', 5000]);
+      assert.deepEqual([failed.id, failed.attempts, failed.lastError, failed.lastCode, failed.nextAttemptAt, failed.holdsPartner], [a1, 1, 'partner answered 230', 230, 5000, undefined]);
+      await repo().markDelivered(a2!, 2000, 0);
+      assert.deepEqual(ids(await repo().due(2000, 10)), []);
       assert.deepEqual(ids(await repo().due(5000, 10)), [a1]);
       await repo().markDelivered(a1!, 5000, 11);
-      assert.deepEqual(ids(await repo().due(5000, 10)), [a2]);
-      const delivered = (await repo().list({ state: 'delivered', partnerId: a }))[0]!;
+      assert.deepEqual(ids(await repo().due(5000, 10)), []);
+      const delivered = (await repo().list({ state: 'delivered', partnerId: a })).find((e) => e.id === a1)!;
       assert.deepEqual([delivered.id, delivered.lastCode, delivered.deliveredAt, delivered.attempts], [a1, 11, 5000, 2]);
-      await repo().markDelivered(a2!, 5000, 0);
+    });
+
+    it('should give up to `perPartner` entries side by side, the oldest open one of each subject, entries without subject one at a time', async () => {
+      const p = (await aPartner(h.storage, 'wide', ['emp'])).id;
+      const q = (await aPartner(h.storage, 'wide2', ['emp'])).id;
+      const rows = await repo().enqueue([
+        { partnerId: p, call: 'session-post', payload: {}, subject: 'x' },
+        { partnerId: p, call: 'rfid-post', payload: {}, subject: 'x' }, // same subject, later: waits for the first
+        { partnerId: p, call: 'session-post', payload: {} },
+        { partnerId: p, call: 'session-post', payload: {} }, // no subject, like the one before: waits for it
+        { partnerId: p, call: 'session-post', payload: {}, subject: 'y' },
+        { partnerId: p, call: 'session-post', payload: {}, subject: 'z' },
+        { partnerId: q, call: 'session-post', payload: {}, subject: 'x' },
+      ], 3_000_000);
+      const [x1, x2, n1, n2, y1, z1, qx] = rows as [number, number, number, number, number, number, number];
+      const mine = (entries: Array<{ id: number }>) => ids(entries).filter((id) => rows.includes(id));
+      assert.deepEqual(mine(await repo().due(3_000_000, 10, undefined, { perPartner: 8 })), [x1, n1, y1, z1, qx]);
+      // Claimed on PostgreSQL: give them back (as a failure due now would), then ask again.
+      for (const id of [x1, n1, y1, z1, qx]) await repo().markFailed(id, { error: 'e', code: 230, nextAttemptAt: 3_000_000, dead: false });
+      assert.deepEqual(mine(await repo().due(3_000_000, 10, undefined, { perPartner: 3 })), [x1, n1, y1, qx], 'at most three of p');
+      for (const id of [x1, n1, y1, qx]) await repo().markFailed(id, { error: 'e', code: 230, nextAttemptAt: 3_000_000, dead: false });
+      assert.deepEqual(mine(await repo().due(3_000_000, 10, undefined, { perPartner: 8, partner: q })), [qx], 'one partner');
+      await repo().markFailed(qx, { error: 'e', code: 230, nextAttemptAt: 3_000_000, dead: false });
+      assert.deepEqual(mine(await repo().due(3_000_000, 10, undefined, { perPartner: 8, skipPartners: [q] })), [x1, n1, y1, z1], 'all but one partner');
+      await repo().markDelivered(x1, 3_000_000, 0);
+      await repo().markDelivered(n1, 3_000_000, 0);
+      await repo().markFailed(y1, { error: 'e', code: 230, nextAttemptAt: 3_500_000, dead: false });
+      await repo().markDelivered(z1, 3_000_000, 0);
+      assert.deepEqual(mine(await repo().due(3_000_000, 10, undefined, { perPartner: 8 })), [x2, n2, qx], 'the next of each subject once the one before is settled');
+      for (const id of [x2, n2, qx]) await repo().markDelivered(id, 3_000_000, 0);
+      await repo().markDelivered(y1, 3_000_000, 0);
+    });
+
+    it('should hold a partner\'s queue behind its oldest entry that failed by the partner\'s fault, until released', async () => {
+      const p = (await aPartner(h.storage, 'held', ['emp'])).id;
+      const rows = await repo().enqueue(['s1', 's2', 's3', 's4'].map((subject) => ({ partnerId: p, call: 'session-post', payload: {}, subject })), 4_000_000);
+      const [r1, r2, r3, r4] = rows as [number, number, number, number];
+      const mine = (entries: Array<{ id: number }>) => ids(entries).filter((id) => rows.includes(id));
+      assert.deepEqual(mine(await repo().due(4_000_000, 10, undefined, { perPartner: 3 })), [r1, r2, r3]);
+      // The partner is down: r2 and r3 fail holding it (r3 later), r1 is refused on its merits.
+      await repo().markFailed(r1, { error: 'partner answered 230', code: 230, nextAttemptAt: 4_000_500, dead: false });
+      await repo().markFailed(r3, { error: 'timeout', nextAttemptAt: 4_001_000, dead: false, holdsPartner: true });
+      await repo().markFailed(r2, { error: 'timeout', nextAttemptAt: 4_002_000, dead: false, holdsPartner: true });
+      assert.equal((await repo().list({ partnerId: p })).find((e) => e.id === r2)!.holdsPartner, true);
+      assert.deepEqual(mine(await repo().due(4_001_500, 10, undefined, { perPartner: 8 })), [], 'r4 and r1 wait behind the probe r2, not yet due');
+      assert.deepEqual(mine(await repo().due(4_002_000, 10, undefined, { perPartner: 8 })), [r2], 'only the probe');
+      await repo().markDelivered(r2, 4_002_100, 0);
+      assert.equal(await repo().release(p), 1, 'r3 no longer holds the partner (and was due since 4_001_000)');
+      assert.deepEqual(mine(await repo().due(4_002_100, 10, undefined, { perPartner: 8 })), [r4, r1, r3], 'oldest due first');
+      const r3Entry = (await repo().list({ partnerId: p })).find((e) => e.id === r3)!;
+      assert.deepEqual([r3Entry.holdsPartner, r3Entry.state, r3Entry.attempts], [undefined, 'failing', 1]);
+      for (const id of rows) await repo().markDelivered(id, 4_003_000, 0);
+      // An operator's retry also ends the hold.
+      const [r5, r6] = await repo().enqueue(['s5', 's6'].map((subject) => ({ partnerId: p, call: 'session-post', payload: {}, subject })), 4_010_000);
+      await repo().markFailed(r5!, { error: 'timeout', nextAttemptAt: 4_020_000, dead: false, holdsPartner: true });
+      assert.deepEqual(mine(await repo().due(4_010_000, 10, undefined, { perPartner: 8 })).filter((id) => id === r6), []);
+      assert.equal(await repo().retry([r5!], 4_011_000), 1);
+      assert.deepEqual(ids(await repo().due(4_011_000, 10, undefined, { perPartner: 8, partner: p })), [r6, r5]);
+      await repo().markDelivered(r5!, 4_011_000, 0);
+      await repo().markDelivered(r6!, 4_011_000, 0);
     });
 
     it('should answer due entries by due time, then id, at most `limit`', async () => {
@@ -73,7 +135,7 @@ for (const engine of testEngines()) {
       assert.equal((await repo().list({ limit: 2 })).length, 2);
       assert.ok((await repo().list({ partnerId: b })).every((e) => e.partnerId === b));
       assert.deepEqual(await repo().list({ state: 'dead' }), []);
-      const counts = await repo().counts();
+      const counts = (await repo().counts()).filter((x) => [a, b, c].includes(x.partnerId));
       assert.deepEqual(counts, [
         { partnerId: a, state: 'delivered', count: 5 },
         { partnerId: b, state: 'delivered', count: 2 },
@@ -110,17 +172,35 @@ for (const engine of testEngines()) {
         assert.deepEqual(ids(await other.outbox.due(170_000, 10)).filter((id) => rows.includes(id)).sort((x, y) => x - y), rows.filter((_, i) => i % 2 === 1));
       });
 
-      it('should find the partners\' heads by one index seek each, not by reading the backlog', async () => {
+      it('should keep a subject claimed by one process from another, which gets the partner\'s other subjects', async () => {
+        const other = await h.another();
+        const p = await aPartner(h.storage, 'two-subjects', ['emp']);
+        const rows = await repo().enqueue(['s', 's', 't', 'u'].map((subject) => ({ partnerId: p.id, call: subject === 's' ? 'session-post' : 'rfid-post', payload: {}, subject })), 200_000);
+        const [s1, s2, t1, u1] = rows as [number, number, number, number];
+        assert.deepEqual(ids(await repo().due(200_000, 10, 30_000, { perPartner: 2, partner: p.id })), [s1, t1]);
+        // s1 is in flight with the first process: s2 waits for it, u1 is the other's.
+        assert.deepEqual(ids(await other.outbox.due(200_000, 10, 30_000, { perPartner: 8, partner: p.id })), [u1]);
+        await repo().markDelivered(s1, 201_000, 0);
+        assert.deepEqual(ids(await other.outbox.due(201_000, 10, 30_000, { perPartner: 8, partner: p.id })), [s2]);
+        for (const id of [s2, t1, u1]) await repo().markDelivered(id, 202_000, 0);
+      });
+
+      it('should find the partners\' queue fronts by index seeks, not by reading the backlog', async () => {
         // The plan of the claim itself, run and rolled back, over 3,000 open rows of three partners:
-        // the rows its scans of `outbox` return stay a handful. `DISTINCT ON (partner_id)` read all 3,000.
+        // its scans of `outbox` return the three queue fronts (32 rows each) and a few rows more.
+        // `DISTINCT ON (partner_id)` read all 3,000.
         const p = await Promise.all(['seek1', 'seek2', 'seek3'].map((n) => aPartner(h.storage, n, ['emp'])));
         for (let k = 0; k < 3; k++) await repo().enqueue(Array.from({ length: 1000 }, (_, i) => ({ partnerId: p[(i + k) % 3]!.id, call: 'session-post', payload: { i } })), 900_000);
         const pool = (h.storage as unknown as { pg: { pool: import('pg').Pool } }).pg.pool;
         const client = await pool.connect();
         try {
           await client.query('ANALYZE outbox');
+          // Each partner's queue front, of this test's three and of earlier tests' partners with open rows.
+          const fronts = Number((await client.query(
+            "SELECT sum(least(n, $1))::int AS f FROM (SELECT count(*) AS n FROM outbox WHERE state IN ('pending','failing') GROUP BY partner_id) q", [queueFrontLength(8)],
+          )).rows[0].f);
           await client.query('BEGIN');
-          const plan = (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${DUE_SQL}`, [900_000, 10, 960_000])).rows[0]['QUERY PLAN'][0].Plan;
+          const plan = (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${DUE_SQL}`, [900_000, 24, 960_000, 8, queueFrontLength(8), null, []])).rows[0]['QUERY PLAN'][0].Plan;
           await client.query('ROLLBACK');
           let read = 0;
           const walk = (node: any): void => {
@@ -128,7 +208,7 @@ for (const engine of testEngines()) {
             for (const child of node.Plans ?? []) walk(child);
           };
           walk(plan);
-          assert.ok(read < 100, `the claim read ${read} outbox rows: ${JSON.stringify(plan)}`);
+          assert.ok(read < fronts + 40, `the claim read ${read} outbox rows, the fronts hold ${fronts}: ${JSON.stringify(plan)}`);
         } finally {
           client.release();
         }

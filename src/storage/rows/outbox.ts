@@ -1,11 +1,11 @@
-/** The `outbox` row both engines read (migrations 500 and 510) and its entry. */
+/** The `outbox` row both engines read (migrations 500, 510 and 890) and its entry. */
 import type { OutboxEntry, OutboxState } from '../outbox.js';
 
 /** An `outbox` row as `SELECT *` gives it (payload is JSON text). */
 export interface OutboxRow {
   id: number; partner_id: number; call: string; payload: string; subject: string | null; state: OutboxState;
   attempts: number; next_attempt_at: number; last_error: string | null; last_code: number | null;
-  created_at: number; delivered_at: number | null; retried_at: number | null;
+  created_at: number; delivered_at: number | null; retried_at: number | null; holds_partner: number;
 }
 
 /** The entry of a row; NULL columns are left out. Example: `rows.map(toEntry)`. */
@@ -19,5 +19,6 @@ export function toEntry(r: OutboxRow): OutboxEntry {
   if (r.last_code !== null) e.lastCode = r.last_code;
   if (r.delivered_at !== null) e.deliveredAt = r.delivered_at;
   if (r.retried_at !== null) e.retriedAt = r.retried_at;
+  if (r.holds_partner) e.holdsPartner = true;
   return e;
 }

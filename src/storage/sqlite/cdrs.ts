@@ -2,7 +2,7 @@
 import type { CdrDecider, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, FleetCardInput } from '../cdrs.js';
 import type { OutboxItemInput } from '../outbox.js';
 import type { Db, SqliteDatabase } from './database.js';
-import { insertOutboxRows, noteSuperseded } from './outbox-insert.js';
+import { insertOutboxRows } from './outbox-insert.js';
 import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { preparedOn } from './statement-cache.js';
 import { sessionForCdrOn } from './sessions.js';
@@ -78,5 +78,5 @@ function supersede(db: Db, items: readonly OutboxItemInput[]): void {
   // `+partner_id` keeps SQLite off the partner's open-rows index (a scan of its whole backlog per
   // CDR, 4.5 ms at 60k open rows) so it seeks the session by subject instead.
   const stmt = preparedOn(db, "UPDATE outbox SET state = 'superseded' WHERE +partner_id = ? AND call = ? AND subject = ? AND state IN ('pending','failing')");
-  for (const i of items) if (i.subject !== undefined && stmt.run(i.partnerId, i.call, i.subject).changes > 0) noteSuperseded(db);
+  for (const i of items) if (i.subject !== undefined) stmt.run(i.partnerId, i.call, i.subject);
 }

@@ -19,19 +19,3 @@ export function insertOutboxRows(db: Db, items: readonly OutboxItemInput[], now:
   signalOutbox(db); // wakes this process's outbox worker once the transaction has committed
   return ids;
 }
-
-const supersedes = new WeakMap<object, number>();
-
-/**
- * Counts, per connection, the writes that marked open outbox rows superseded; readers that keep
- * open rows in memory (SqliteOutbox.nextAfter) drop them when it changes.
- * Example: `if (changes > 0) noteSuperseded(db)`.
- */
-export function noteSuperseded(db: object): void {
-  supersedes.set(db, (supersedes.get(db) ?? 0) + 1);
-}
-
-/** The count `noteSuperseded` keeps for `db`. */
-export function supersededCount(db: object): number {
-  return supersedes.get(db) ?? 0;
-}

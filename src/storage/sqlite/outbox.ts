@@ -1,38 +1,70 @@
 /** SQLite implementation of OutboxRepository (table from migrations 500 and 510). */
-import type { OutboxEntry, OutboxItemInput, OutboxRepository, OutboxState } from '../outbox.js';
+import { queueFrontLength, type DueOptions, type OutboxEntry, type OutboxFailure, type OutboxItemInput, type OutboxRepository, type OutboxState } from '../outbox.js';
 import { onOutboxSignal } from '../outbox-signal.js';
 import type { SqliteDatabase } from './database.js';
-import { insertOutboxRows, supersededCount } from './outbox-insert.js';
+import { insertOutboxRows } from './outbox-insert.js';
 import { toEntry, type OutboxRow } from '../rows/outbox.js';
 import { preparedOn } from './statement-cache.js';
 
 /**
- * Each partner's queue is the ordered list of its open (pending/failing) rows; only its head may be
- * sent, so a partner coming back after an outage receives messages in the order they were made.
- * The head is found per partner with one seek in the partial index `outbox_open`: a MIN(id) ...
- * GROUP BY over the open rows read the whole backlog on every call (16 ms at 60k open rows, and
- * the worker calls it per delivery). Every outbox row's partner is in `partners` (foreign key).
- *
- * Only the due heads' ids and due times come from SQL; their order and the limit are worked out
- * here and the due rows read by id. Sorting whole rows in SQL (ORDER BY over `o.*`)
- * built a temporary B-tree per call, which cost the worker more than the rest of a delivery's
- * storage work (about 2x the time of this form on a typical backlog).
+ * The first rows of each partner's queue (its open rows in id order), as much of them as `due`
+ * needs to pick a partner's entries: one seek per partner in the partial index `outbox_open`, so a
+ * round costs the same whatever the backlog (a MIN(id) ... GROUP BY over the open rows read it all,
+ * 16 ms at 60k open rows). Every outbox row's partner is in `partners` (foreign key). Only what
+ * the choice needs is read here; the chosen rows are read whole by id. `INDEXED BY`: with a LIMIT
+ * it cannot see, SQLite walked the table in id order instead, past every row delivered so far (8% of
+ * the hub's CPU in the cdr benchmark).
  */
-const HEADS_SQL = `
-  SELECT o.id, o.next_attempt_at FROM partners p
-  JOIN outbox o ON o.id = (SELECT h.id FROM outbox h WHERE h.partner_id = p.id AND h.state IN ('pending','failing') ORDER BY h.id LIMIT 1)
-  WHERE o.next_attempt_at <= ?`;
-/** A head read again by id: still open (another process, `oioi outbox`, may have changed it in between). */
+const queueFront = (which: string) => `
+  SELECT o.partner_id, o.id, o.subject, o.next_attempt_at FROM partners p
+  JOIN outbox o ON o.id IN (SELECT h.id FROM outbox h INDEXED BY outbox_open WHERE h.partner_id = p.id AND h.state IN ('pending','failing') ORDER BY h.id LIMIT ? + 0)
+  WHERE ${which} AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.partner_id = p.id AND x.holds_partner = 1 AND x.state IN ('pending','failing'))`;
+/** Each held partner's oldest holding row (the probe), when due: one seek in `outbox_holding`. */
+const probes = (which: string) => `
+  SELECT o.partner_id, o.id, o.subject, o.next_attempt_at FROM partners p
+  JOIN outbox o ON o.id = (SELECT h.id FROM outbox h WHERE h.partner_id = p.id AND h.holds_partner = 1 AND h.state IN ('pending','failing') ORDER BY h.id LIMIT 1)
+  WHERE o.next_attempt_at <= ? AND ${which}`;
+/** Every partner but those in a JSON array (DueOptions.skipPartners), or one partner (DueOptions.partner). */
+const ALL_BUT = 'p.id NOT IN (SELECT value FROM json_each(?))';
+const ONE = 'p.id = ?';
+/** The queue-front reads `due` runs (exported for the plan test). */
+export const FRONT_SQL = { allBut: queueFront(ALL_BUT), one: queueFront(ONE) };
+const PROBES_SQL = { allBut: probes(ALL_BUT), one: probes(ONE) };
+/** A chosen row read again by id: still open (another process, `oioi outbox`, may have changed it in between). */
 const OPEN_ROW_SQL = "SELECT * FROM outbox WHERE id = ? AND state IN ('pending','failing')";
-/** Open rows read ahead per partner by nextAfter: one read transaction per this many deliveries. */
-const NEXT_WINDOW = 8;
-/** A partner's next open rows after a given one: one seek in `outbox_open` (partner_id, id). */
-const NEXT_OPEN_SQL = `SELECT * FROM outbox WHERE partner_id = ? AND id > ? AND state IN ('pending','failing') ORDER BY partner_id, id LIMIT ${NEXT_WINDOW}`;
-const DELIVERED_SQL = "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_code = ? WHERE id = ?";
+const DELIVERED_SQL = "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_code = ?, holds_partner = 0 WHERE id = ?";
+
+interface FrontRow { partner_id: number; id: number; subject: string | null; next_attempt_at: number }
+
+/**
+ * Picks from queue fronts (rows of each partner in id order) the entries `due` answers: per partner
+ * the oldest open row of each subject when it is due, at most `perPartner`. A subject whose oldest
+ * open row is not due waits with it (its later rows are not taken). Rows without subject are one
+ * subject. Example: `pickSendable(rows, Date.now(), 8)`.
+ */
+export function pickSendable(front: readonly FrontRow[], now: number, perPartner: number): FrontRow[] {
+  const picked: FrontRow[] = [];
+  let partner = -1;
+  let seen = new Set<string | null>();
+  let taken = 0;
+  for (const r of front) {
+    if (r.partner_id !== partner) {
+      partner = r.partner_id;
+      seen = new Set();
+      taken = 0;
+    }
+    if (taken >= perPartner || seen.has(r.subject)) continue;
+    seen.add(r.subject);
+    if (r.next_attempt_at > now) continue;
+    picked.push(r);
+    taken++;
+  }
+  return picked;
+}
 
 /**
  * The entry of a row whose payload is parsed only when read; `payloadJson` (not enumerable) is the
- * stored JSON, which the worker sends as is (`nextAfter` answers these).
+ * stored JSON, which the worker sends as is (`due` answers these).
  */
 function entryWithJson(row: OutboxRow): OutboxEntry {
   const json = row.payload;
@@ -53,11 +85,6 @@ export class SqliteOutbox implements OutboxRepository {
   /** Delivered marks waiting for the write that records them all (see markDelivered). */
   private marks: Array<{ id: number; now: number; code: number }> = [];
   private marking: Promise<void> | undefined;
-  /**
-   * Per partner, its open rows following `after` (the last one nextAfter answered), as read at
-   * most NEXT_WINDOW deliveries ago, while no CDR superseded a row since (`superseded`).
-   */
-  private ahead = new Map<number, { after: number; rows: OutboxRow[]; superseded: number }>();
 
   constructor(private readonly s: SqliteDatabase) {}
 
@@ -65,42 +92,24 @@ export class SqliteOutbox implements OutboxRepository {
     return this.s.write((db) => insertOutboxRows(db, items, now));
   }
 
-  async due(now: number, limit: number): Promise<OutboxEntry[]> {
-    this.ahead.clear(); // read-ahead lives within one round of the worker: from one `due` to the next
-    const heads = preparedOn(this.s.db, HEADS_SQL).all(now) as Array<{ id: number; next_attempt_at: number }>;
-    // Oldest due first, ties by id: the order the previous ORDER BY next_attempt_at, id gave.
-    if (heads.length > 1) heads.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id);
-    const byId = preparedOn(this.s.db, OPEN_ROW_SQL);
-    const entries: OutboxEntry[] = [];
-    for (const h of heads) {
-      if (entries.length >= limit) break;
-      const row = byId.get(h.id) as OutboxRow | undefined;
-      if (row) entries.push(entryWithJson(row));
-    }
-    return entries;
-  }
-
-  /**
-   * The partner's oldest open entry after `afterId` when it is due at `now` (the outbox worker
-   * sends a partner's queue back to back with it: OutboxRepository.nextAfter).
-   */
-  async nextAfter(partnerId: number, afterId: number, now: number): Promise<OutboxEntry | undefined> {
-    const db = this.s.db;
-    let ahead = this.ahead.get(partnerId);
-    if (!ahead || ahead.after !== afterId || ahead.rows.length === 0 || ahead.superseded !== supersededCount(db)) {
-      // Rows are only appended behind these or, by this process, superseded or settled: what was
-      // read is still the partner's queue in order while the count is unchanged.
-      ahead = { after: afterId, rows: preparedOn(db, NEXT_OPEN_SQL).all(partnerId, afterId) as OutboxRow[], superseded: supersededCount(db) };
-      this.ahead.set(partnerId, ahead);
-    }
-    const row = ahead.rows[0];
-    if (!row || row.next_attempt_at > now) {
-      this.ahead.delete(partnerId);
-      return undefined;
-    }
-    ahead.rows.shift();
-    ahead.after = row.id;
-    return entryWithJson(row);
+  async due(now: number, limit: number, _leaseMs?: number, { perPartner = 1, partner, skipPartners = [] }: DueOptions = {}): Promise<OutboxEntry[]> {
+    const which = partner === undefined ? 'allBut' : 'one';
+    const whom = partner ?? JSON.stringify(skipPartners);
+    return this.s.read((db) => {
+      const front = (preparedOn(db, FRONT_SQL[which]).all(queueFrontLength(perPartner), whom) as FrontRow[])
+        .sort((a, b) => a.partner_id - b.partner_id || a.id - b.id);
+      const chosen = pickSendable(front, now, perPartner).concat(preparedOn(db, PROBES_SQL[which]).all(now, whom) as FrontRow[]);
+      // Oldest due first, ties by id.
+      chosen.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id);
+      const byId = preparedOn(db, OPEN_ROW_SQL);
+      const entries: OutboxEntry[] = [];
+      for (const c of chosen) {
+        if (entries.length >= limit) break;
+        const row = byId.get(c.id) as OutboxRow | undefined;
+        if (row) entries.push(entryWithJson(row));
+      }
+      return entries;
+    });
   }
 
   /**
@@ -128,11 +137,16 @@ export class SqliteOutbox implements OutboxRepository {
     return marking;
   }
 
-  async markFailed(id: number, f: { error: string; code?: number; nextAttemptAt: number; dead: boolean }): Promise<void> {
-    this.ahead.clear();
+  async markFailed(id: number, f: OutboxFailure): Promise<void> {
     await this.s.write((db) =>
-      preparedOn(db, 'UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, last_code = ?, next_attempt_at = ? WHERE id = ? AND state IN (\'pending\',\'failing\')')
-        .run(f.dead ? 'dead' : 'failing', f.error.slice(0, 1000), f.code ?? null, f.nextAttemptAt, id),
+      preparedOn(db, 'UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, last_code = ?, next_attempt_at = ?, holds_partner = ? WHERE id = ? AND state IN (\'pending\',\'failing\')')
+        .run(f.dead ? 'dead' : 'failing', f.error.slice(0, 1000), f.code ?? null, f.nextAttemptAt, f.holdsPartner ? 1 : 0, id),
+    );
+  }
+
+  async release(partnerId: number): Promise<number> {
+    return this.s.write((db) =>
+      preparedOn(db, "UPDATE outbox SET holds_partner = 0 WHERE partner_id = ? AND holds_partner = 1 AND state IN ('pending','failing')").run(partnerId).changes,
     );
   }
 
@@ -146,9 +160,8 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async retry(ids: number[] | 'dead', now: number): Promise<number> {
-    this.ahead.clear();
     // Attempts restart at 0 so the back-off starts short again; the last error stays for the record.
-    const set = "SET state = 'pending', attempts = 0, next_attempt_at = ?, retried_at = ?";
+    const set = "SET state = 'pending', attempts = 0, next_attempt_at = ?, retried_at = ?, holds_partner = 0";
     return this.s.write((db) => {
       if (ids === 'dead') return db.prepare(`UPDATE outbox ${set} WHERE state = 'dead'`).run(now, now).changes;
       const stmt = db.prepare(`UPDATE outbox ${set} WHERE id = ? AND state IN ('dead','failing')`);
