@@ -105,6 +105,22 @@ for (const engine of testEngines()) {
       assert.ok((latest[0]!.payload as { rfids: string[] }).rfids.includes('07070707'));
     });
 
+    if (engine === 'postgres') {
+      it('should not supersede a whitelist push another hub is sending: the newer push waits behind it', async () => {
+        const push = (now: number) => ({ targets: [{ partnerId: cpo.id, partnerIdentifier: cpo.identifier }], now });
+        const [sending] = (await h.storage.outbox.due(6_000, 50, 30_000, { perPartner: 50, partner: cpo.id })).map((e) => e.id);
+        assert.ok(sending, 'the pending push of the test before is claimed');
+        await repo().addAccount({ evcoId: 'DE*8PS*000000008*A', rfids: ['08080808'], locked: false, hasPayment: true }, push(7_000));
+        const rows = await h.storage.outbox.list({ partnerId: cpo.id, state: 'pending' });
+        assert.deepEqual(rows.map((r) => r.id).sort((x, y) => x - y).slice(0, 1), [sending], 'the push in flight stays open');
+        assert.deepEqual((await h.storage.outbox.due(7_000, 50, 30_000, { perPartner: 50, partner: cpo.id })).map((e) => e.id), [], 'the new push waits behind it');
+        await h.storage.outbox.markDelivered(sending, 7_500, 0);
+        const next = (await h.storage.outbox.due(7_500, 50, 30_000, { perPartner: 50, partner: cpo.id })).map((e) => e.id);
+        assert.equal(next.length, 1);
+        await h.storage.outbox.markDelivered(next[0]!, 8_000, 0);
+      });
+    }
+
     it('should remember the latest authorization of a UID and find it by a non-normalized UID', async () => {
       assert.equal(await repo().authorizedBy('12345678'), undefined);
       await repo().recordAuthorization('12345678', { partnerId: null, evcoId: 'DE*8PS*000000001*A' }, new Date());

@@ -125,6 +125,31 @@ for (const engine of testEngines()) {
       assert.equal(await h.storage.cdrs.get('cdr-3'), undefined);
     });
 
+    if (engine === 'postgres') {
+      it('should not supersede a forward another hub is sending: the newer version waits behind it', async () => {
+        const post = { sessionId: 'cdr-claimed', partnerId: cpo.id, partnerIdentifier: cpo.identifier, evseId: 'DE*CPO*E1', evseKey: 'DECPOE1', userType: 'rfid', userId: '12345678', raw: {}, at: 1_000 };
+        const out = (v: number) => [{ partnerId: emp.id, call: 'session-post', payload: { v }, subject: 'cdr-claimed' }];
+        const first = await h.storage.cdrs.save(post, () => ({ action: 'write', payload: { v: 1 }, outbox: out(1) }));
+        const [v1] = first.outboxIds as [number];
+        const mine = (entries: Array<{ id: number }>, ids: number[]) => entries.map((e) => e.id).filter((id) => ids.includes(id));
+        // A hub claims v1 and is sending it; meanwhile the CPO completes the CDR.
+        assert.deepEqual(mine(await h.storage.outbox.due(1_000, 50, 30_000, { perPartner: 50, partner: emp.id }), [v1]), [v1]);
+        const second = await h.storage.cdrs.save({ ...post, at: 2_000 }, (old) => ({ action: 'write', payload: { ...old!.payload, v: 2 }, outbox: out(2) }));
+        const [v2] = second.outboxIds as [number];
+        const states = async () => (await h.storage.outbox.list({ partnerId: emp.id })).filter((e) => e.subject === 'cdr-claimed').map((e) => [e.payload, e.state]);
+        assert.deepEqual(await states(), [[{ v: 2 }, 'pending'], [{ v: 1 }, 'pending']], 'v1 is in flight: not superseded');
+        const other = await h.another();
+        assert.deepEqual(mine(await other.outbox.due(2_000, 50, 30_000, { perPartner: 50, partner: emp.id }), [v1, v2]), [], 'v2 waits behind v1, whichever hub asks');
+        await h.storage.outbox.markDelivered(v1, 2_500, 0);
+        assert.deepEqual(mine(await other.outbox.due(2_500, 50, 30_000, { perPartner: 50, partner: emp.id }), [v1, v2]), [v2]);
+        await other.outbox.markDelivered(v2, 3_000, 0);
+        // Once no hub holds it, an undelivered forward is superseded again as before.
+        const third = await h.storage.cdrs.save({ ...post, at: 4_000 }, (old) => ({ action: 'write', payload: { ...old!.payload, v: 3 }, outbox: out(3) }));
+        await h.storage.cdrs.save({ ...post, at: 5_000 }, (old) => ({ action: 'write', payload: { ...old!.payload, v: 4 }, outbox: out(4) }));
+        assert.equal((await h.storage.outbox.list({ partnerId: emp.id })).find((e) => e.id === third.outboxIds[0])!.state, 'superseded');
+      });
+    }
+
     it('should let concurrent posts of one session each decide on the record the previous one left', async () => {
       const post = { sessionId: 'cdr-race', partnerId: cpo.id, partnerIdentifier: cpo.identifier, evseId: 'DE*CPO*E1', evseKey: 'DECPOE1', userType: 'rfid', userId: '1', raw: {}, at: 1 };
       const bump = () => h.storage.cdrs.save(post, (old) => ({ action: 'write', payload: { n: ((old?.payload.n as number) ?? 0) + 1 }, outbox: [] }));

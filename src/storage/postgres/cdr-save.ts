@@ -28,15 +28,17 @@ const READ: NamedStatement = {
 
 /**
  * The outbox half of both writes, after a CTE `w` that returns a row when the record was
- * written: supersede still-open rows of the same partner, call and subject, queue the new ones
+ * written: supersede still-open rows of the same partner, call and subject (but none being sent), queue the new ones
  * (outboxInsertSql) and NOTIFY other hubs, all only when `w` wrote. Parameters $first..$first+4:
  * outboxParams.
  */
 function outboxSql(first: number): string {
-  const [partners, calls, , subjects] = placeholders(first, 4);
+  const [partners, calls, , subjects, now] = placeholders(first, 5);
+  // An entry another hub is sending right now is left open: the new one waits behind it (migration 895).
   return `, superseded AS (
     UPDATE outbox o SET state = 'superseded' FROM unnest(${partners}::bigint[], ${calls}::text[], ${subjects}::text[]) AS u(p, c, s)
     WHERE EXISTS (SELECT 1 FROM w) AND o.partner_id = u.p AND o.call = u.c AND o.subject = u.s AND o.state IN ('pending', 'failing')
+      AND (o.claimed_until IS NULL OR o.claimed_until <= ${now}::bigint)
     RETURNING o.id
   ), queued AS (${outboxInsertSql(first, 'WHERE EXISTS (SELECT 1 FROM w)')})
   SELECT (SELECT count(*) FROM w)::int AS written, (SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM queued) AS ids,

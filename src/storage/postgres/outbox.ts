@@ -17,8 +17,9 @@ export const OUTBOX_LEASE_MS = 60_000;
  * Claims what `due` answers (OutboxRepository.due), in one statement: rows another process is
  * claiming right now are skipped (SKIP LOCKED), and a claimed row's next_attempt_at moves a lease
  * ahead, so no other process sees it due until markDelivered/markFailed settles it or the lease
- * runs out (the claiming process died). A claimed row stays open and first of its subject, so its
- * subject's later rows wait, whichever process holds it. The entries are answered as they were
+ * runs out (the claiming process died); `claimed_until` says so (migration 895). A claimed row
+ * stays open and first of its subject (superseding skips it), so its subject's later rows wait,
+ * whichever process holds it. The entries are answered as they were
  * before the claim. Parameters: $1 now, $2 limit, $3 the lease's end, $4 per partner, $5 the
  * queue front's length (queueFrontLength), $6 the one partner to look at or NULL, $7 partners to
  * leave out (DueOptions).
@@ -64,7 +65,7 @@ export const DUE_SQL = `
     ORDER BY o.next_attempt_at, o.id LIMIT $2
     FOR UPDATE OF o SKIP LOCKED
   )
-  UPDATE outbox o SET next_attempt_at = $3 FROM picked WHERE o.id = picked.id
+  UPDATE outbox o SET next_attempt_at = $3, claimed_until = $3 FROM picked WHERE o.id = picked.id
   RETURNING o.id, o.partner_id, o.call, o.payload, o.subject, o.state, o.attempts, picked.next_attempt_at, o.last_error, o.last_code,
     o.created_at, o.delivered_at, o.retried_at, o.holds_partner`;
 
@@ -89,12 +90,12 @@ export class PgOutbox implements OutboxRepository {
   }
 
   async markDelivered(id: number, now: number, code: number): Promise<void> {
-    await this.db.query("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = $1, last_code = $2, holds_partner = 0 WHERE id = $3", [now, code, id]);
+    await this.db.query("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = $1, last_code = $2, holds_partner = 0, claimed_until = NULL WHERE id = $3", [now, code, id]);
   }
 
   async markFailed(id: number, f: OutboxFailure): Promise<void> {
     await this.db.query(
-      "UPDATE outbox SET state = $1, attempts = attempts + 1, last_error = $2, last_code = $3, next_attempt_at = $4, holds_partner = $5 WHERE id = $6 AND state IN ('pending','failing')",
+      "UPDATE outbox SET state = $1, attempts = attempts + 1, last_error = $2, last_code = $3, next_attempt_at = $4, holds_partner = $5, claimed_until = NULL WHERE id = $6 AND state IN ('pending','failing')",
       [f.dead ? 'dead' : 'failing', f.error.slice(0, 1000), f.code ?? null, f.nextAttemptAt, f.holdsPartner ? 1 : 0, id],
     );
   }

@@ -62,8 +62,9 @@ export async function enqueueWhitelistPush(c: Client, push: WhitelistPush | unde
   await c.query('SELECT pg_advisory_xact_lock($1)', [WHITELIST_PUSH_LOCK]);
   const rfids = await mergedWhitelistRows(c);
   await c.query(
-    "UPDATE outbox SET state = 'superseded' WHERE partner_id = ANY($1::bigint[]) AND call = 'rfid-post' AND subject = $2 AND state IN ('pending', 'failing', 'dead')",
-    [push.targets.map((t) => t.partnerId), WHITELIST_SUBJECT],
+    // A push another hub is sending right now is left open: the new one waits behind it (migration 895).
+    "UPDATE outbox SET state = 'superseded' WHERE partner_id = ANY($1::bigint[]) AND call = 'rfid-post' AND subject = $2 AND state IN ('pending', 'failing', 'dead') AND (claimed_until IS NULL OR claimed_until <= $3)",
+    [push.targets.map((t) => t.partnerId), WHITELIST_SUBJECT, push.now],
   );
   return insertOutboxRows(
     c,

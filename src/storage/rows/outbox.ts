@@ -1,4 +1,4 @@
-/** The `outbox` row both engines read (migrations 500, 510 and 890) and its entry. */
+/** The `outbox` row both engines read (migrations 500, 510, 890 and 895) and its entry. */
 import type { OutboxEntry, OutboxState } from '../outbox.js';
 
 /** An `outbox` row as `SELECT *` gives it (payload is JSON text). */
@@ -6,6 +6,8 @@ export interface OutboxRow {
   id: number; partner_id: number; call: string; payload: string; subject: string | null; state: OutboxState;
   attempts: number; next_attempt_at: number; last_error: string | null; last_code: number | null;
   created_at: number; delivered_at: number | null; retried_at: number | null; holds_partner: number;
+  /** PostgreSQL: when its claim runs out (migration 895); not part of the entry. */
+  claimed_until?: number | null;
 }
 
 /** The entry of a row; NULL columns are left out. Example: `rows.map(toEntry)`. */
