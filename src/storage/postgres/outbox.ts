@@ -19,10 +19,9 @@ export const OUTBOX_LEASE_MS = 60_000;
  * ahead, so no other process sees it due until markDelivered/markFailed settles it or the lease
  * runs out (the claiming process died); `claimed_until` says so (migration 895). A claimed row
  * stays open and first of its subject (superseding skips it), so its subject's later rows wait,
- * whichever process holds it. The entries are answered as they were
- * before the claim. Parameters: $1 now, $2 limit, $3 the lease's end, $4 per partner, $5 the
- * queue front's length (queueFrontLength), $6 the one partner to look at or NULL, $7 partners to
- * leave out (DueOptions).
+ * whichever process holds it. The entries are answered as they were before the claim.
+ * Parameters: $1 now, $2 limit, $3 the lease's end, $4 per partner, $5 the queue front's length
+ * (queueFrontLength), $6 the one partner to look at or NULL, $7 partners to leave out (DueOptions).
  *
  * The partners with open rows are found by a skip scan of the partial index `outbox_open`
  * (partner_id, id): one seek for the first open row, then one per partner for the first open row
@@ -30,8 +29,8 @@ export const OUTBOX_LEASE_MS = 60_000;
  * and the front of each unheld partner's queue by one range of `outbox_open`. That range is asked
  * for as `(partner_id, id) >= (partner, head)` in (partner_id, id) order, which only `outbox_open`
  * serves: asked for as `partner_id = partner ORDER BY id`, the planner walked the primary key
- * instead, past every row delivered since (146 ms a round after draining 100,000 rows). A round so costs a
- * few seeks per partner with open rows whatever the backlog. PostgreSQL has no skip scan of its
+ * instead, past every row delivered since (146 ms a round after draining 100,000 rows). A round so
+ * costs a few seeks per partner with open rows whatever the backlog. PostgreSQL has no skip scan of its
  * own, and `DISTINCT ON (partner_id)` read and sorted every open row: about 100 ms a round at
  * 100,000 open rows, and draining a backlog after an outage grew with its square. The chosen rows
  * are then read by primary key (`= ANY` of their ids): joined instead, the planner, guessing a
@@ -105,7 +104,7 @@ export class PgOutbox implements OutboxRepository {
       "UPDATE outbox SET holds_partner = 0 WHERE partner_id = $1 AND holds_partner = 1 AND state IN ('pending','failing') RETURNING id",
       [partnerId],
     );
-    if (rows.length) signalOutbox(this.db);
+    // No wake-up: the lane that released the partner goes on with its next round itself.
     return rows.length;
   }
 

@@ -1,4 +1,4 @@
-/** SQLite implementation of OutboxRepository (table from migrations 500 and 510). */
+/** SQLite implementation of OutboxRepository (table from migrations 500, 510, 890 and 895). */
 import { queueFrontLength, type DueOptions, type OutboxEntry, type OutboxFailure, type OutboxItemInput, type OutboxRepository, type OutboxState } from '../outbox.js';
 import { onOutboxSignal } from '../outbox-signal.js';
 import type { SqliteDatabase } from './database.js';
@@ -42,7 +42,7 @@ interface FrontRow { partner_id: number; id: number; subject: string | null; nex
  * open row is not due waits with it (its later rows are not taken). Rows without subject are one
  * subject. Example: `pickSendable(rows, Date.now(), 8)`.
  */
-export function pickSendable(front: readonly FrontRow[], now: number, perPartner: number): FrontRow[] {
+function pickSendable(front: readonly FrontRow[], now: number, perPartner: number): FrontRow[] {
   const picked: FrontRow[] = [];
   let partner = -1;
   let seen = new Set<string | null>();
