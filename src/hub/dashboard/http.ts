@@ -1,5 +1,7 @@
 /** Small HTTP helpers of the dashboard API: JSON answers, coded errors, JSON bodies. */
 import type http from 'node:http';
+import { OioiError } from '../../protocol/errors.js';
+import { readBody } from '../../transport/server/body.js';
 
 /** An error answered as `{"error": message}` with its HTTP status. Example: `throw new ApiError(404, 'no such station')`. */
 export class ApiError extends Error {
@@ -22,19 +24,21 @@ const BODY_LIMIT = 64 * 1024;
 
 /** Reads a JSON object body (empty body: `{}`); 400/413/415 when it is not one. */
 export async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) throw new ApiError(413, `body larger than ${BODY_LIMIT} bytes`);
-    chunks.push(chunk as Buffer);
+  // The transport's reader: it stops keeping a too-large body without destroying the request, so
+  // the 413 can still be answered (the caller then drains the rest: drainBody).
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, BODY_LIMIT);
+  } catch (err) {
+    if (err instanceof OioiError && err.httpStatus === 413) throw new ApiError(413, `body larger than ${BODY_LIMIT} bytes`);
+    throw err;
   }
-  if (size === 0) return {};
+  if (raw.length === 0) return {};
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new ApiError(415, 'Content-Type must be application/json');
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    value = JSON.parse(raw.toString('utf8'));
   } catch {
     throw new ApiError(400, 'body is not valid JSON');
   }

@@ -6,7 +6,7 @@ import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { callDefinition, OioiError, validate, type CallName } from '../../protocol/index.js';
 import { apiKeyOf, checkPartnerIdentifier, checkRole } from './auth.js';
-import { readBody } from './body.js';
+import { drainable, drainBody, readBody } from './body.js';
 import { checkInputLimits, mayHoldSurrogates, type InputLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -73,6 +73,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, log: { call?: string; partner?: string; partnerId?: string }): Promise<{ status: number; code: number } | undefined> {
     let stage: Stage = 'transport';
+    let limit = 0;
     try {
       if (!isOurPath(req.url, path)) {
         // Another path's own answer is not an OIOI request: neither logged nor reported here.
@@ -95,7 +96,8 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
         if (wait > 0) throw new OioiError(200, 'rate limit exceeded', { httpStatus: 429, retryAfter: wait });
       }
 
-      const raw = await readBody(req, typeof bodyLimit === 'number' ? bodyLimit : bodyLimit(principal));
+      limit = typeof bodyLimit === 'number' ? bodyLimit : bodyLimit(principal);
+      const raw = await readBody(req, limit);
       let value: unknown;
       try {
         value = JSON.parse(utf8.decode(raw));
@@ -138,11 +140,17 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
         const e = err as Error | undefined;
         logger.error({ requestId, call: log.call, partner: log.partner, msg: 'unexpected error', error: String(e?.message ?? e), stack: e?.stack });
       }
-      // After a too-large body the rest of it is still on the wire: close rather than drain it.
-      const close = out.status === 413;
+      // After a too-large body its rest is still on the wire. Answer at once, then read and drop a
+      // bounded rest (body.ts, DRAIN) so that the sender reads the 413 rather than a reset; cut the
+      // connection when the rest is longer or slower than that, or declared to be.
+      const tooLarge = out.status === 413;
+      const linger = tooLarge && drainable(req, limit);
+      const close = tooLarge && !linger;
       if (close) req.pause();
       const extra = out.retryAfter !== undefined || close ? { retryAfter: out.retryAfter, close } : undefined;
-      return reply(res, requestId, out.status, out.code, out.body, extra);
+      const answered = reply(res, requestId, out.status, out.code, out.body, extra);
+      if (linger) void drainBody(req).then((ended) => { if (!ended) req.socket?.destroy(); });
+      return answered;
     }
   }
 
