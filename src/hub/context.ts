@@ -17,6 +17,10 @@ export interface HubConfig {
   readonly outboxMaxDelayMs: number;
   /** Outbox: an entry still undelivered this long after it was made (or retried) moves to 'dead', ms. */
   readonly outboxDeadAfterMs: number;
+  /** Outbox: most partners served at once, each in a lane of its own. */
+  readonly outboxLanes: number;
+  /** Outbox: most entries in flight to one partner (one per session or whitelist, so each subject stays in order). */
+  readonly outboxPerPartner: number;
 }
 
 export const defaultHubConfig: HubConfig = Object.freeze({
@@ -26,6 +30,8 @@ export const defaultHubConfig: HubConfig = Object.freeze({
   outboxMinDelayMs: 1_000,
   outboxMaxDelayMs: 10 * 60_000,
   outboxDeadAfterMs: 7 * 24 * 3600_000,
+  outboxLanes: 64,
+  outboxPerPartner: 8,
 });
 
 export interface HubContext {

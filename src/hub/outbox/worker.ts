@@ -18,9 +18,9 @@ import { withoutSecrets } from '../redact.js';
 export interface OutboxWorkerOptions {
   /** How often to look for due entries without a wake-up (other processes retry entries too). */
   pollMs?: number;
-  /** Most partners served at once (one lane each). */
+  /** Most partners served at once (one lane each); default `config.outboxLanes` (--outbox-lanes). */
   lanes?: number;
-  /** Most entries of one partner in flight at once (each of another subject). */
+  /** Most entries of one partner in flight at once (each of another subject); default `config.outboxPerPartner` (--outbox-per-partner). */
   perPartner?: number;
   random?: () => number;
 }
@@ -64,7 +64,7 @@ export const OUTBOX_SEND_LIMIT_MS = 45_000;
 export const OUTBOX_LEASE_MARGIN_MS = 10_000;
 
 /** Starts the worker. Example: `const w = startOutboxWorker(ctx); …; await w.stop()`. */
-export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, lanes: maxLanes = 64, perPartner = 8, random = Math.random }: OutboxWorkerOptions = {}): HubWorker & { wake(): void } {
+export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, lanes: maxLanes = ctx.config.outboxLanes, perPartner = ctx.config.outboxPerPartner, random = Math.random }: OutboxWorkerOptions = {}): HubWorker & { wake(): void } {
   const { storage, config, log } = ctx;
   const sendTimeoutMs = Math.min(config.upstreamTimeoutMs, OUTBOX_SEND_LIMIT_MS);
   const leaseMs = sendTimeoutMs + OUTBOX_LEASE_MARGIN_MS;
