@@ -4,6 +4,7 @@
  * Rules that must hold inside one transaction (connector set fixed, EVSE IDs not shared across
  * owners) are decided here and reported as outcomes; services turn outcomes into result codes.
  */
+import type { Utf8Text } from './utf8-text.js';
 
 export type ConnectorStatusValue = 'Available' | 'Occupied' | 'Reserved' | 'Offline' | 'Unknown';
 
@@ -81,7 +82,8 @@ export interface SurfaceQuery {
 /** A surface hit: only what station-get-surface answers. */
 export interface SurfaceStationRecord {
   id: number;
-  name: string;
+  /** The SQLite index hands names on as UTF-8 bytes (Utf8Text), written out without decoding; `textOf` gives the string. */
+  name: string | Utf8Text;
   latitude: number;
   longitude: number;
   ownerType: string | null;

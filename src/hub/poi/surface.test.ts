@@ -1,14 +1,21 @@
 /**
  * station-get-surface's answer written as JSON bytes (surfaceJson) against what JSON.stringify
  * makes of the answer objects the hub built before: the same text, byte for byte, with names to
- * escape, connectors out of id order, reservations, owner types and empty stations.
+ * escape (as strings and as UTF-8 bytes: Utf8Text), connectors out of id order, reservations, owner types and empty stations.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConnectorStatusValue, SurfaceStationRecord } from '../../storage/poi.js';
+import { textOf, Utf8Text } from '../../storage/utf8-text.js';
 import { isoOf, statusSummary } from './format.js';
 import { surfaceJson } from './surface.js';
 import { seededRandom } from '../../demo/random.js';
+
+/** A name as the SQLite index hands it on: UTF-8 bytes inside a larger array, between bytes that would need escaping. */
+function asUtf8(name: string): Utf8Text {
+  const bytes = Buffer.from(`"\\${name}\\"`, 'utf8');
+  return new Utf8Text(bytes, 2, bytes.length - 2);
+}
 
 /** The answer objects as the hub built them, serialized. */
 function asObjects(stations: SurfaceStationRecord[], reserved: Map<number, { end: string; own: boolean }>): string {
@@ -21,7 +28,7 @@ function asObjects(stations: SurfaceStationRecord[], reserved: Map<number, { end
       if (r) (reservations ??= {})[String(c.id)] = r;
     }
     const out: Record<string, unknown> = {
-      id: s.id, name: s.name, latitude: s.latitude, longitude: s.longitude,
+      id: s.id, name: textOf(s.name), latitude: s.latitude, longitude: s.longitude,
       'dynamic-status-summary': statusSummary(s.connectors.map((c) => c.status)),
       'owner-type': s.ownerType, 'last-static-change': isoOf(s.staticChangedAt), 'connector-statuses': statuses,
     };
@@ -43,7 +50,7 @@ describe('surfaceJson', () => {
         const connectors = [...new Set(ids)].map((id) => ({ id, status: statuses[Math.floor(rnd() * 5)]! }));
         for (const c of connectors) if (rnd() < 0.2) reserved.set(c.id, { end: isoOf(1_700_000_000_000 + c.id), own: rnd() < 0.5 });
         return {
-          id: round * 100 + i, name: names[i % names.length]!, latitude: -90 + rnd() * 180, longitude: i === 0 ? 13 : -180 + rnd() * 360,
+          id: round * 100 + i, name: rnd() < 0.5 ? names[i % names.length]! : asUtf8(names[i % names.length]!), latitude: -90 + rnd() * 180, longitude: i === 0 ? 13 : -180 + rnd() * 360,
           ownerType: rnd() < 0.3 ? 'hotel' : null, staticChangedAt: Math.floor(rnd() * 2e12), connectors,
         };
       });

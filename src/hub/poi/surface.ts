@@ -9,7 +9,7 @@ import type { SurfaceQuery, SurfaceStationRecord } from '../../storage/poi.js';
 import { ascii, JsonBytes } from '../../transport/server/json-bytes.js';
 import { RawJson } from '../../transport/server/raw-json.js';
 import type { HubContext } from '../context.js';
-import { isoOf, statusSummary } from './format.js';
+import { statusSummary, writeIsoOf } from './format.js';
 import { viewsOf } from './reservation-view.js';
 
 /** The answer: `stations` already JSON text (see stationsInBox). */
@@ -81,7 +81,9 @@ export function surfaceJson(stations: SurfaceStationRecord[], reserved: Map<numb
     w.raw(K.open);
     w.int(s.id);
     w.raw(K.name);
-    w.string(s.name);
+    const name = s.name;
+    if (typeof name === 'string') w.string(name);
+    else w.utf8(name.bytes, name.start, name.end);
     w.raw(K.latitude);
     w.number(s.latitude);
     w.raw(K.longitude);
@@ -93,7 +95,7 @@ export function surfaceJson(stations: SurfaceStationRecord[], reserved: Map<numb
     if (s.ownerType === null) w.raw(K.null);
     else w.string(s.ownerType);
     w.raw(K.lastStaticChange);
-    w.asciiText(isoOf(s.staticChangedAt));
+    writeIsoOf(w, s.staticChangedAt);
     w.raw(K.statuses);
     const connectors = inIdOrder(s.connectors);
     let reservations = false;

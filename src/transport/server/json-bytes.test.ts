@@ -50,4 +50,18 @@ describe('JsonBytes', () => {
       { numRuns: 3000, seed: 7 },
     );
   });
+
+  it('should write text given as UTF-8 bytes as string writes the text they hold, escapes included', () => {
+    const cases = ['', 'Plain name 12', 'Quote " back \\ slash', 'Tab\tnew\nline\u0001', 'Düsseldorf Königsallee', '東京駅 8 🚗', '\u007f', 'x'.repeat(5000)];
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...cases), fc.string({ unit: 'binary', maxLength: 60 })), fc.nat(5), fc.nat(5), (s, before, after) => {
+        // Inside a larger array, between bytes that would need escaping, as the surface index's names are.
+        const text = Buffer.from(s, 'utf8');
+        const bytes = Buffer.concat([Buffer.alloc(before, 0x22), text, Buffer.alloc(after, 0x5c)]);
+        const got = written((w) => w.utf8(bytes, before, before + text.length));
+        assert.equal(got, JSON.stringify(text.toString('utf8')));
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+  });
 });

@@ -119,6 +119,31 @@ export class JsonBytes {
     this.at = at;
   }
 
+  /**
+   * A JSON string from text already in UTF-8, `bytes[start, end)`: copied as it is, quoted, when
+   * it holds nothing to escape (no control character, quote or backslash; bytes of multi-byte
+   * characters never look like those), else decoded and written as `string` writes it.
+   * Example: `w.utf8(name.bytes, name.start, name.end)`.
+   */
+  utf8(bytes: Uint8Array, start: number, end: number): void {
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (b < 0x20 || b === 0x22 || b === 0x5c) return this.string(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end));
+    }
+    this.char(0x22);
+    this.bytes(bytes, start, end);
+    this.char(0x22);
+  }
+
+  /** Bytes known to be JSON text as they are, `bytes[start, end)`. Example: `w.bytes(table, 8 * i, 8 * i + 8)`. */
+  bytes(bytes: Uint8Array, start: number, end: number): void {
+    this.room(end - start);
+    const buf = this.buf;
+    let at = this.at;
+    for (let i = start; i < end; i++) buf[at++] = bytes[i]!;
+    this.at = at;
+  }
+
   /** A string with nothing to escape and no surrogate, quoted: at most 3 bytes a UTF-16 unit. */
   private utf8String(s: string): void {
     this.room(s.length * 3 + 2);

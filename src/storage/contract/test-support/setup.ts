@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { freshDatabase, type Engine } from '../../../../test/support/engines.js';
 import { openStorage } from '../../index.js';
-import type { StationInput } from '../../poi.js';
+import type { StationInput, SurfaceStationRecord } from '../../poi.js';
+import { textOf } from '../../utf8-text.js';
 import type { Storage } from '../../types.js';
 
 export { testEngines, type Engine } from '../../../../test/support/engines.js';
@@ -109,4 +110,13 @@ export async function rawExec(engine: Engine, url: string, sql: string): Promise
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A surface answer with every name as a string (the SQLite index hands names on as Utf8Text), to
+ * compare answers of different paths. Example: `assert.deepEqual(namesAsText(ix.query(q)), sql.run(q))`.
+ */
+export function namesAsText<T extends { stations: SurfaceStationRecord[] } | undefined>(answer: T): T {
+  if (!answer) return answer;
+  return { ...answer, stations: answer.stations.map((s) => ({ ...s, name: textOf(s.name) })) };
 }

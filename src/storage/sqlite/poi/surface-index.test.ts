@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SurfaceQuery, SurfaceStationRecord } from '../../poi.js';
 import { SurfaceIndex, type IndexedStation } from './surface-index.js';
+import { namesAsText } from '../../contract/test-support/setup.js';
 import { seededRandom } from '../../../demo/random.js';
 
 function bruteForce(all: Map<number, IndexedStation>, q: SurfaceQuery): { stations: SurfaceStationRecord[]; hasMore: boolean } {
@@ -50,7 +51,7 @@ describe('SurfaceIndex', () => {
         if (i % 7 === 1) q.excludes = [...all.keys()].filter((id) => id % 5 === 0);
         if (i % 7 === 2) q.operatorIds = [2];
         if (i % 7 === 3) q.companyTypes = ['hotel', 'garage'];
-        assert.deepEqual(ix.query(q), bruteForce(all, q), JSON.stringify(q));
+        assert.deepEqual(namesAsText(ix.query(q)), bruteForce(all, q), JSON.stringify(q));
       }
     };
     for (let id = 1; id <= 3000; id++) {

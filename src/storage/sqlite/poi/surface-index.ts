@@ -17,6 +17,7 @@
  * equal to the database.
  */
 import type { ConnectorStatusValue, SurfaceQuery, SurfaceStationRecord } from '../../poi.js';
+import { Utf8Text } from '../../utf8-text.js';
 import { NearestHeap } from './nearest-heap.js';
 import { RunPool } from './run-pool.js';
 import { BUCKET, CONN_COUNT_OWNER, CONN_START, ID, M, NAME_LEN, NAME_START, PARTNER } from './surface-layout.js';
@@ -81,13 +82,6 @@ class Dictionary {
     return out;
   }
 }
-
-/** Buffer's own UTF-8 decoder, without toString's argument handling (55 against 75-90 ns a name). */
-const utf8Slice: (this: Buffer, start: number, end: number) => string =
-  (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice ??
-  function (this: Buffer, start: number, end: number) {
-    return this.toString('utf8', start, end);
-  };
 
 /** Per-query arrays of the buckets a box spans (at most MAX_BUCKETS). */
 const scratch = { bounds: new Float64Array(MAX_BUCKETS), runs: new Int32Array(MAX_BUCKETS * 2), order: new Int32Array(MAX_BUCKETS) };
@@ -284,8 +278,18 @@ export class SurfaceIndex {
       }
     }
     const found = best.sortInPlace();
+    const n = Math.min(found, q.limit);
+    // The answer's names, copied into one array of their own: the pool's bytes may change (a write
+    // applied to the index) before the answer is written out, after an await.
+    let nameBytes = 0;
+    for (let i = 0; i < n; i++) nameBytes += this.meta[best.slotAt(i) * M + NAME_LEN]!;
+    const names = Buffer.allocUnsafe(nameBytes);
     const stations: SurfaceStationRecord[] = [];
-    for (let i = 0; i < found && i < q.limit; i++) stations.push(this.recordOf(i, best));
+    for (let i = 0, at = 0; i < n; i++) {
+      const record = this.recordOf(i, best, names, at);
+      at = (record.name as Utf8Text).end;
+      stations.push(record);
+    }
     return { stations, hasMore: found > q.limit };
   }
 
@@ -306,11 +310,15 @@ export class SurfaceIndex {
     };
   }
 
-  /** The record of the heap's entry `i`. */
-  private recordOf(i: number, heap: NearestHeap): SurfaceStationRecord {
+  /** The record of the heap's entry `i`, its name copied into `names` at `at`. */
+  private recordOf(i: number, heap: NearestHeap, names: Uint8Array, at: number): SurfaceStationRecord {
     const slot = heap.slotAt(i);
     const m = slot * M;
     const meta = this.meta, conn = this.conn.data;
+    const pool = this.names.data;
+    const from = meta[m + NAME_START]!;
+    const end = at + meta[m + NAME_LEN]!;
+    for (let b = at, f = from; b < end; b++, f++) names[b] = pool[f]!;
     const connectors: SurfaceStationRecord['connectors'] = [];
     const start = meta[m + CONN_START]!;
     for (let c = start, end = start + (meta[m + CONN_COUNT_OWNER]! >>> 16); c < end; c++) {
@@ -318,20 +326,13 @@ export class SurfaceIndex {
     }
     return {
       id: meta[m + ID]!,
-      name: this.nameOf(m),
+      name: new Utf8Text(names, at, end),
       latitude: heap.latAt(i),
       longitude: heap.lonAt(i),
       ownerType: this.ownerTypes.values[meta[m + CONN_COUNT_OWNER]! & 0xffff]!,
       staticChangedAt: this.changedAt[slot]!,
       connectors,
     };
-  }
-
-  private nameOf(m: number): string {
-    const data = this.names.data;
-    if (this.nameView.buffer !== data.buffer) this.nameView = Buffer.from(data.buffer, data.byteOffset, data.length);
-    const start = this.meta[m + NAME_START]!;
-    return utf8Slice.call(this.nameView, start, start + this.meta[m + NAME_LEN]!);
   }
 
   private setName(m: number, name: string): void {
