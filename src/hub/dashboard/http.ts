@@ -25,7 +25,7 @@ const BODY_LIMIT = 64 * 1024;
 /** Reads a JSON object body (empty body: `{}`); 400/413/415 when it is not one. */
 export async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   // The transport's reader: it stops keeping a too-large body without destroying the request, so
-  // the 413 can still be answered (the caller then drains the rest: drainBody).
+  // the 413 can still be answered (the caller then drains the rest: lingerAfterTooLarge).
   let raw: Buffer;
   try {
     raw = await readBody(req, BODY_LIMIT);

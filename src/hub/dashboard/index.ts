@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import type { HubContext } from '../context.js';
-import { drainBody } from '../../transport/server/body.js';
+import { lingerAfterTooLarge } from '../../transport/server/body.js';
 import { HubEvents } from '../events.js';
 import { createApi } from './api.js';
 import { ApiError, sendJson } from './http.js';
@@ -80,7 +80,7 @@ export function startDashboard(ctx: HubContext & { events: HubEvents }, { static
           sendJson(res, err.status, { error: err.message });
           // The rest of a too-large body: read and dropped up to a bound, so the browser gets the
           // 413 rather than a reset; longer or slower, the connection is cut (transport's DRAIN).
-          if (err.status === 413) void drainBody(req).then((ended) => { if (!ended) req.socket?.destroy(); });
+          if (err.status === 413) lingerAfterTooLarge(req);
         }
         else {
           ctx.log.error({ msg: 'dashboard API error', path: pathname, error: String((err as Error)?.message ?? err), stack: (err as Error)?.stack });

@@ -7,8 +7,20 @@ const DAY_MS = 86_400_000;
 /** Latest 9999-12-31T23:59:59.999Z: four-digit years, as `formatDateTime` writes them. */
 const FAST_END_MS = 253_402_300_800_000;
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-/** `YYYY-MM-DDT` by day number since the epoch: a surface answer formats ~100 times of a few days. */
-const dayPrefixes = new Map<number, string>();
+/** `YYYY-MM-DDT` by day number since the epoch, as text and bytes: a surface answer formats ~100 times of a few days. */
+const dayPrefixes = new Map<number, { text: string; bytes: Uint8Array }>();
+
+/** The cached `YYYY-MM-DDT` of a day number (within the fast range). */
+function dayPrefix(day: number): { text: string; bytes: Uint8Array } {
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
+    const text = formatDateTime(new Date(day * DAY_MS)).slice(0, 11);
+    prefix = { text, bytes: ascii(text) };
+    dayPrefixes.set(day, prefix);
+  }
+  return prefix;
+}
 
 /**
  * ms since epoch -> RFC 3339 as the project writes it (`formatDateTime`'s text, built from a
@@ -18,21 +30,13 @@ const dayPrefixes = new Map<number, string>();
 export function isoOf(ms: number): string {
   if (!(ms >= 0 && ms < FAST_END_MS)) return formatDateTime(new Date(ms));
   const day = Math.floor(ms / DAY_MS);
-  let prefix = dayPrefixes.get(day);
-  if (prefix === undefined) {
-    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
-    prefix = formatDateTime(new Date(day * DAY_MS)).slice(0, 11);
-    dayPrefixes.set(day, prefix);
-  }
   const seconds = Math.floor((ms - day * DAY_MS) / 1000);
-  return `${prefix}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}+00:00`;
+  return `${dayPrefix(day).text}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}+00:00`;
 }
 
 /** `00` to `59`, two bytes each: the digits of a time of day. */
 const TWO_DIGIT_BYTES = ascii(TWO_DIGITS.join(''));
 const UTC_BYTES = ascii('+00:00');
-/** `YYYY-MM-DDT` bytes by day number, as dayPrefixes. */
-const dayPrefixBytes = new Map<number, Uint8Array>();
 
 /**
  * Writes `isoOf(ms)` as bytes (no quotes), without making the string: a surface answer writes a
@@ -41,13 +45,7 @@ const dayPrefixBytes = new Map<number, Uint8Array>();
 export function writeIsoOf(w: JsonBytes, ms: number): void {
   if (!(ms >= 0 && ms < FAST_END_MS)) return w.asciiText(isoOf(ms));
   const day = Math.floor(ms / DAY_MS);
-  let prefix = dayPrefixBytes.get(day);
-  if (prefix === undefined) {
-    if (dayPrefixBytes.size >= 4096) dayPrefixBytes.clear();
-    prefix = ascii(isoOf(day * DAY_MS).slice(0, 11));
-    dayPrefixBytes.set(day, prefix);
-  }
-  w.raw(prefix);
+  w.raw(dayPrefix(day).bytes);
   const seconds = Math.floor((ms - day * DAY_MS) / 1000);
   const h = Math.floor(seconds / 3600) * 2, m = (Math.floor(seconds / 60) % 60) * 2, s = (seconds % 60) * 2;
   w.bytes(TWO_DIGIT_BYTES, h, h + 2);

@@ -51,6 +51,16 @@ export function drainBody(req: http.IncomingMessage): Promise<boolean> {
   });
 }
 
+/**
+ * After a 413 already sent: drains the rest of the body (drainBody) and cuts the connection when
+ * the rest was longer or slower than DRAIN allows. Example: `lingerAfterTooLarge(req)`.
+ */
+export function lingerAfterTooLarge(req: http.IncomingMessage): void {
+  void drainBody(req).then((ended) => {
+    if (!ended) req.socket?.destroy();
+  });
+}
+
 function tooLarge(limit: number): OioiError {
   return new OioiError(230, `body larger than the limit of ${limit} bytes`, { httpStatus: 413 });
 }

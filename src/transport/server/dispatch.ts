@@ -6,7 +6,7 @@ import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { callDefinition, OioiError, validate, type CallName } from '../../protocol/index.js';
 import { apiKeyOf, checkPartnerIdentifier, checkRole } from './auth.js';
-import { drainable, drainBody, readBody } from './body.js';
+import { drainable, lingerAfterTooLarge, readBody } from './body.js';
 import { checkInputLimits, mayHoldSurrogates, type InputLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -149,7 +149,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
       if (close) req.pause();
       const extra = out.retryAfter !== undefined || close ? { retryAfter: out.retryAfter, close } : undefined;
       const answered = reply(res, requestId, out.status, out.code, out.body, extra);
-      if (linger) void drainBody(req).then((ended) => { if (!ended) req.socket?.destroy(); });
+      if (linger) lingerAfterTooLarge(req);
       return answered;
     }
   }

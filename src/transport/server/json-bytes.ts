@@ -33,12 +33,7 @@ export class JsonBytes {
 
   /** Pre-encoded bytes (see `ascii`). A loop: TypedArray#set costs more for a few bytes. */
   raw(bytes: Uint8Array): void {
-    const n = bytes.length;
-    this.room(n);
-    const buf = this.buf;
-    const at = this.at;
-    for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
-    this.at = at + n;
+    this.bytes(bytes, 0, bytes.length);
   }
 
   /** One ASCII character by its code. */

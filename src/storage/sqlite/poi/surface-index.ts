@@ -281,19 +281,18 @@ export class SurfaceIndex {
     const n = Math.min(found, q.limit);
     // The answer's names, copied into one array of their own: the pool's bytes may change (a write
     // applied to the index) before the answer is written out, after an await.
+    // The same tight loop touches each station's name, connectors and change time: their loads do
+    // not wait on each other there, so the cache misses overlap (recordOf would take them one after
+    // another).
+    const meta = this.meta, pool = this.names.data, conn = this.conn.data, changedAt = this.changedAt;
     let nameBytes = 0;
-    const meta = this.meta;
-    for (let i = 0; i < n; i++) nameBytes += meta[best.slotAt(i) * M + NAME_LEN]!;
-    // Touches each station's name, connectors and change time in one tight loop first: their
-    // loads do not wait on each other there, so the cache misses overlap (recordOf takes them one
-    // after another otherwise).
-    const pool = this.names.data, conn = this.conn.data, changedAt = this.changedAt;
     let touched = 0;
     for (let i = 0; i < n; i++) {
       const slot = best.slotAt(i), m = slot * M;
+      nameBytes += meta[m + NAME_LEN]!;
       touched += pool[meta[m + NAME_START]!]! + conn[meta[m + CONN_START]! * 2]! + changedAt[slot]!;
     }
-    if (touched < 0) nameBytes = 0; // never: keeps the loop from being dropped
+    if (touched < 0) nameBytes = 0; // never: keeps the touches from being dropped
     const names = Buffer.allocUnsafe(nameBytes);
     const stations: SurfaceStationRecord[] = [];
     for (let i = 0, at = 0; i < n; i++) {
