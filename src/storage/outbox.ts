@@ -13,6 +13,7 @@
  * holds its whole queue: only its oldest holding entry is sent, one at a time with back-off, as a
  * probe, until the partner answers again (`release`).
  */
+import type { OutboxSignalListener } from './outbox-signal.js';
 export type OutboxState = 'pending' | 'failing' | 'delivered' | 'dead' | 'superseded';
 
 export interface OutboxItemInput {
@@ -96,6 +97,9 @@ export interface OutboxRepository {
   /** Puts dead or failing entries (all, or the given ids) back to pending, due now. Returns how many. */
   retry(ids: number[] | 'dead', now: number): Promise<number>;
   counts(): Promise<Array<{ partnerId: number; state: OutboxState; count: number }>>;
-  /** Calls `fn` after this process commits new outbox rows (a hint to look at `due` now). Returns unsubscribe. */
-  onEnqueue(fn: () => void): () => void;
+  /**
+   * Calls `fn` after this process commits new outbox rows (a hint to look at `due` now), with the
+   * partners whose queues got them when known. Returns unsubscribe.
+   */
+  onEnqueue(fn: OutboxSignalListener): () => void;
 }

@@ -258,6 +258,42 @@ describe('outbox worker', () => {
     }
   });
 
+  it('should not scan every queue when rows come for a partner whose lane is busy, and still deliver them all', async () => {
+    const second = await storage.partners.add({ name: 'emp3', roles: ['emp'], partnerIdentifiers: ['emp-stream-identifier-1'], evcoPrefixes: [], rfidAuth: 'none', receivesCdrs: true, endpoint: { url: partner.url, apiKey: 'k-second' } });
+    partners.set(second.id, second);
+    partner.respond(() => new Promise((res) => setTimeout(() => res({ result: { code: 0, message: 'Success.' } }), 15)));
+    // A spy on the real storage's `due`: how often the worker looks at every partner's queue.
+    const due = storage.outbox.due.bind(storage.outbox);
+    let scans = 0;
+    storage.outbox.due = (now, limit, leaseMs, options) => {
+      if (options?.partner === undefined) scans++;
+      return due(now, limit, leaseMs, options);
+    };
+    const worker = startOutboxWorker(ctx, { pollMs: 60_000, perPartner: 1 });
+    try {
+      const ids: number[] = [];
+      const item = (n: number) => ({ partnerId: withEndpoint.id, call: 'api-minimum-version-number', payload: { stream: n } });
+      ids.push(...(await storage.outbox.enqueue([item(0)], clock)));
+      await partner.waitFor('api-minimum-version-number', 3000, (r) => r.payload?.stream === 0);
+      const before = scans;
+      // One commit per row, as CDRs come, while the partner's lane sends one at a time.
+      for (let n = 1; n <= 30; n++) ids.push(...(await storage.outbox.enqueue([item(n)], clock)));
+      const during = scans - before;
+      assert.ok(during <= 2, `${during} scans of every queue for 30 rows of a partner with a lane`);
+      // A partner without a lane is still looked at at once (no poll for a minute).
+      await storage.outbox.enqueue([{ partnerId: second.id, call: 'api-minimum-version-number', payload: { second: true } }], clock);
+      await partner.waitFor('api-minimum-version-number', 3000, (r) => r.payload?.second === true);
+      // Every row is delivered, the last ones too, though no signal woke anyone for them.
+      await until(async () => (await storage.outbox.list({ partnerId: withEndpoint.id })).filter((e) => ids.includes(e.id)).every((e) => e.state === 'delivered'));
+      const sent = partner.received.filter((r) => r.payload?.stream !== undefined).map((r) => (r.payload as { stream: number }).stream);
+      assert.deepEqual(sent, Array.from({ length: 31 }, (_, n) => n), 'each row once, in order');
+    } finally {
+      await worker.stop();
+      storage.outbox.due = due;
+      partner.respond(() => ({ result: { code: 0, message: 'Success.' } }));
+    }
+  });
+
   it('should not keep another partner waiting behind a long queue for more than a short round', async () => {
     const other = await storage.partners.add({ name: 'emp2', roles: ['emp'], partnerIdentifiers: ['emp-identifier-0000002'], evcoPrefixes: [], rfidAuth: 'none', receivesCdrs: true, endpoint: { url: partner.url, apiKey: 'k-other' } });
     partners.set(other.id, other);

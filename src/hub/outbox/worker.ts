@@ -201,7 +201,12 @@ export function startOutboxWorker(ctx: HubContext, { pollMs = 1000, lanes: maxLa
     });
   }
 
-  const unsubscribe = storage.outbox.onEnqueue(kick);
+  // Rows for partners that all have a lane need no scan: each lane reads its partner's queue again
+  // after every round, and a lane that ends scans for everyone. Under a stream of CDRs to one EMP,
+  // a scan per commit found nothing and cost the cdr benchmark's hub 7% of its CPU (220 µs a scan).
+  const unsubscribe = storage.outbox.onEnqueue((partners) => {
+    if (partners === undefined || !partners.every((p) => lanes.has(p))) kick();
+  });
   kick();
   return {
     wake: kick,

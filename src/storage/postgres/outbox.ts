@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { queueFrontLength, type DueOptions, type OutboxEntry, type OutboxFailure, type OutboxItemInput, type OutboxRepository, type OutboxState } from '../outbox.js';
-import { onOutboxSignal, signalOutbox } from '../outbox-signal.js';
+import { onOutboxSignal, signalOutbox, type OutboxSignalListener } from '../outbox-signal.js';
 import type { PgDatabase } from './database.js';
 import { insertOutboxRows, OUTBOX_CHANNEL } from './outbox-insert.js';
 import { toEntry, type OutboxRow } from '../rows/outbox.js';
@@ -79,7 +79,7 @@ export class PgOutbox implements OutboxRepository {
 
   async enqueue(items: OutboxItemInput[], now: number): Promise<number[]> {
     const ids = await this.db.tx((c) => insertOutboxRows(c, items, now));
-    if (ids.length) signalOutbox(this.db);
+    if (ids.length) signalOutbox(this.db, items.map((i) => i.partnerId));
     return ids;
   }
 
@@ -134,7 +134,7 @@ export class PgOutbox implements OutboxRepository {
     return rows.map((r) => ({ partnerId: r.partner_id, state: r.state, count: r.n }));
   }
 
-  onEnqueue(fn: () => void): () => void {
+  onEnqueue(fn: OutboxSignalListener): () => void {
     const off = onOutboxSignal(this.db, fn);
     this.subscribers++;
     this.listen();

@@ -16,6 +16,6 @@ export function insertOutboxRows(db: Db, items: readonly OutboxItemInput[], now:
   if (items.length === 0) return [];
   const stmt = preparedOn(db, 'INSERT INTO outbox (partner_id, call, payload, subject, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, \'pending\', 0, ?, ?)');
   const ids = items.map((i) => Number(stmt.run(i.partnerId, i.call, json(i.payload), i.subject ?? null, now, now).lastInsertRowid));
-  signalOutbox(db); // wakes this process's outbox worker once the transaction has committed
+  signalOutbox(db, items.map((i) => i.partnerId)); // wakes this process's outbox worker once the transaction has committed
   return ids;
 }

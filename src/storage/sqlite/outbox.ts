@@ -1,6 +1,6 @@
 /** SQLite implementation of OutboxRepository (table from migrations 500, 510, 890 and 895). */
 import { queueFrontLength, type DueOptions, type OutboxEntry, type OutboxFailure, type OutboxItemInput, type OutboxRepository, type OutboxState } from '../outbox.js';
-import { onOutboxSignal } from '../outbox-signal.js';
+import { onOutboxSignal, type OutboxSignalListener } from '../outbox-signal.js';
 import type { SqliteDatabase } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
 import { toEntry, type OutboxRow } from '../rows/outbox.js';
@@ -174,7 +174,7 @@ export class SqliteOutbox implements OutboxRepository {
     return rows.map((r) => ({ partnerId: r.partner_id, state: r.state, count: r.n }));
   }
 
-  onEnqueue(fn: () => void): () => void {
+  onEnqueue(fn: OutboxSignalListener): () => void {
     return onOutboxSignal(this.s.db, fn);
   }
 }
