@@ -103,6 +103,20 @@ for (const engine of testEngines()) {
       assert.equal(await poi().setStatus(a.identifier, 'DE8PSE960', 'Available', 7_000), 0);
     });
 
+    it('should set every connector sharing an EVSE ID, count the station\'s usage once, and leave an unchanged one\'s time', async () => {
+      const input = aStation(a, { evse: ['DE*8PS*E981', 'DE*8PS*E981', 'DE*8PS*E982'] });
+      const stationId = stationIdOf(await poi().saveStation(input));
+      assert.equal(await poi().setStatus(a.identifier, 'DE8PSE981', 'Available', 1_000), 2);
+      assert.equal(await poi().setStatus(a.identifier, 'DE8PSE982', 'Occupied', 1_500), 1);
+      assert.equal(await poi().setStatus(a.identifier, 'DE8PSE981', 'Occupied', 2_000), 2);
+      const times = async () => (await poi().stationsByIds([stationId], a.id))[0]!.connectors.map((c) => [c.status, c.statusChangedAt]);
+      assert.deepEqual(await times(), [['Occupied', 2_000], ['Occupied', 2_000], ['Occupied', 1_500]]);
+      assert.equal((await poi().usage(stationId, 3_000)).last7Days, 2, 'one per post that made connectors Occupied, not one per connector');
+      assert.equal(await poi().setStatus(a.identifier, 'DE8PSE981', 'Occupied', 2_500), 2);
+      assert.equal((await poi().usage(stationId, 3_000)).last7Days, 2, 'Occupied again is no new use');
+      assert.deepEqual(await times(), [['Occupied', 2_000], ['Occupied', 2_000], ['Occupied', 1_500]]);
+    });
+
     it('should give each of many concurrent status posts its own count, the later post of one EVSE winning', async () => {
       const input = aStation(a, { evse: Array.from({ length: 20 }, (_, i) => `DE*8PS*EC${i}`) });
       const stationId = stationIdOf(await poi().saveStation(input));

@@ -14,10 +14,11 @@ export class SqlitePoi implements PoiRepository {
   private readonly reads: PoiReads;
   /** The stations in memory that answer surface queries once built (poi/surface-live.ts). */
   readonly live: LiveSurface;
+  /** The owned connectors of an EVSE key, as [id, station id, status, has a status time]. */
+  private readonly ownedConnectors: Database.Statement;
+  /** One connector's new status by row id (its time only when the status changes or had none). */
   private readonly setStatusStmt: Database.Statement;
   private readonly recordUsage: Database.Statement;
-  /** How many connectors a status post names, and how many of them it changes. */
-  private readonly statusNow: Database.Statement;
 
   constructor(private readonly s: SqliteDatabase) {
     const db = s.db;
@@ -25,17 +26,13 @@ export class SqlitePoi implements PoiRepository {
     this.surfaceQueries = new SurfaceQueries(db);
     this.reads = new PoiReads(db);
     this.live = new LiveSurface(s);
-    // EXISTS rather than IN (owner's stations): a CPO may own 100k stations; this stays an index probe.
-    const owned = 'EXISTS (SELECT 1 FROM stations s WHERE s.id = connectors.station_id AND s.partner_identifier = @owner AND s.deleted = 0)';
-    // A connector that already has the status (and its time) is left alone: an UPDATE to the same
-    // values still rewrites its page, a random one of the table's, into the WAL and the fsync.
-    const changes = '(status IS NOT @status OR status_changed_at IS NULL)';
+    // One look-up of the key decides everything; the writes then go by row id. (Before: a count, an
+    // INSERT ... SELECT and an UPDATE, each finding the key's connectors and their station again.)
+    this.ownedConnectors = db.prepare(`SELECT c.id, c.station_id, c.status, c.status_changed_at IS NOT NULL FROM connectors c
+      JOIN stations s ON s.id = c.station_id WHERE c.evse_key = ? AND s.partner_identifier = ? AND s.deleted = 0`).raw();
     this.setStatusStmt = db.prepare(`UPDATE connectors SET status = @status,
-      status_changed_at = CASE WHEN status <> @status OR status_changed_at IS NULL THEN @at ELSE status_changed_at END
-      WHERE evse_key = @key AND ${owned} AND ${changes}`);
-    this.statusNow = db.prepare(`SELECT count(*) AS matched, coalesce(sum(${changes}), 0) AS changing FROM connectors WHERE evse_key = @key AND ${owned}`);
-    this.recordUsage = db.prepare(`INSERT INTO station_usage (station_id, at)
-      SELECT DISTINCT station_id, @at FROM connectors WHERE evse_key = @key AND status <> 'Occupied' AND ${owned}`);
+      status_changed_at = CASE WHEN status <> @status OR status_changed_at IS NULL THEN @at ELSE status_changed_at END WHERE id = @id`);
+    this.recordUsage = db.prepare('INSERT INTO station_usage (station_id, at) VALUES (?, ?)');
   }
 
   saveStation(input: StationInput) {
@@ -44,12 +41,18 @@ export class SqlitePoi implements PoiRepository {
 
   setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {
     return this.s.write(() => {
-      const args = { owner: ownerIdentifier, key: evseKey, at };
-      const { matched, changing } = this.statusNow.get({ ...args, status }) as { matched: number; changing: number };
-      if (changing === 0) return matched;
-      if (status === 'Occupied') this.recordUsage.run(args);
-      this.setStatusStmt.run({ ...args, status });
-      return matched;
+      const owned = this.ownedConnectors.all(evseKey, ownerIdentifier) as Array<[number, number, string, number]>;
+      // A connector that already has the status (and a time) is left alone: an UPDATE to the same
+      // values still rewrites its page, a random one of the table's, into the WAL and the fsync.
+      const changing = owned.filter(([, , was, timed]) => was !== status || !timed);
+      if (changing.length === 0) return owned.length;
+      if (status === 'Occupied') {
+        // Usage counts a station once per post that makes any of its connectors Occupied.
+        const stations = new Set(owned.filter(([, , was]) => was !== 'Occupied').map(([, stationId]) => stationId));
+        for (const stationId of stations) this.recordUsage.run(stationId, at);
+      }
+      for (const [id] of changing) this.setStatusStmt.run({ status, at, id });
+      return owned.length;
     });
   }
 
