@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aPartner, testEngines, useStorage } from './test-support/setup.js';
 import { DUE_SQL } from '../postgres/outbox.js';
+import { notifyPayloadSql, partnersOfNotify } from '../postgres/outbox-insert.js';
 import { queueFrontLength } from '../outbox.js';
 
 for (const engine of testEngines()) {
@@ -156,8 +157,27 @@ for (const engine of testEngines()) {
       off();
       assert.equal(seen, 1);
       // The worker skips its scan when every partner named has a lane: the ids must be the rows'
-      // partners. (On PostgreSQL this process's own NOTIFY also comes back, without ids.)
+      // partners. (On PostgreSQL this process's own NOTIFY also comes back, with the same ids.)
       assert.deepEqual(whose[0], [c]);
+    });
+
+    it('should name the partners of a stored CDR\'s outbox rows to listeners, also in the NOTIFY that comes back', async () => {
+      const cpo = (await aPartner(h.storage, 'cdr-cpo', ['cpo'])).id;
+      const whose: Array<readonly number[] | undefined> = [];
+      const off = repo().onEnqueue((partners) => whose.push(partners));
+      await new Promise((r) => setTimeout(r, 200)); // on PostgreSQL: its LISTEN connection is up
+      const post = { sessionId: 'signal-cdr', partnerId: cpo, partnerIdentifier: 'DE*CDR', evseId: 'DE*CDR*E1', evseKey: 'DECDRE1', userType: 'rfid', userId: '12345678', raw: {}, at: 45_000 };
+      const outbox = [a, b, a].map((partnerId, n) => ({ partnerId, call: 'session-post' as const, payload: { n }, subject: `signal-cdr-${n}` }));
+      const saved = await h.storage.cdrs.save(post, () => ({ action: 'write', payload: { v: 1 }, outbox }));
+      assert.equal(saved.outboxIds.length, 3);
+      const expected = engine === 'postgres' ? 2 : 1; // PostgreSQL: the in-process signal, then the NOTIFY
+      for (let i = 0; i < 100 && whose.length < expected; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 100)); // nothing more comes
+      off();
+      // Undefined would make the worker scan every partner's queue once per CDR, and twice on PostgreSQL.
+      assert.equal(whose.length, expected, JSON.stringify(whose));
+      for (const partners of whose) assert.deepEqual([...new Set(partners)].sort((x, y) => x - y), [a, b].sort((x, y) => x - y));
+      for (const id of saved.outboxIds) await repo().markDelivered(id, 45_000, 0);
     });
 
     if (engine === 'postgres') {
@@ -238,8 +258,33 @@ for (const engine of testEngines()) {
         for (let i = 0; i < 100 && !woke; i++) await new Promise((r) => setTimeout(r, 10));
         off();
         assert.equal(woke, true);
-        // Not known there: the other process's worker must look at every queue, not skip any.
-        assert.equal(whose, undefined);
+        // Named in the NOTIFY: the other process's worker skips its scan when its lanes serve them.
+        assert.deepEqual(whose, [c]);
+      });
+
+      it('should take a NOTIFY without our payload (an older hub\'s, one sent by hand) as a wake for every queue', async () => {
+        const other = await h.another();
+        const whose: Array<readonly number[] | undefined> = [];
+        const off = other.outbox.onEnqueue((partners) => whose.push(partners));
+        await new Promise((r) => setTimeout(r, 200));
+        const pg = (h.storage as unknown as { pg: { query(sql: string): Promise<unknown> } }).pg;
+        await pg.query("SELECT pg_notify('oioi_outbox', '')");
+        await pg.query("SELECT pg_notify('oioi_outbox', '12,x')");
+        for (let i = 0; i < 100 && whose.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+        off();
+        assert.deepEqual(whose, [undefined, undefined]);
+      });
+
+      it('should keep the NOTIFY payload under PostgreSQL\'s limit: each partner once, and none named past it', async () => {
+        const pg = (h.storage as unknown as { pg: { query(sql: string, params: unknown[]): Promise<Array<{ p: string }>> } }).pg;
+        const payloadOf = async (partners: number[]) => (await pg.query(`SELECT ${notifyPayloadSql('$1')} AS p`, [partners]))[0]!.p;
+        assert.equal(await payloadOf([40, 12, 40]), '12,40');
+        assert.deepEqual(partnersOfNotify(await payloadOf([40, 12, 40])), [12, 40]);
+        // 1,000 partners of 13 digits would be 14 KB: pg_notify would fail the CDR's whole write.
+        const many = Array.from({ length: 1000 }, (_, i) => 1_000_000_000_000 + i);
+        assert.equal(await payloadOf(many), '');
+        await pg.query(`SELECT pg_notify('oioi_outbox', ${notifyPayloadSql('$1')})`, [many]);
+        assert.equal(partnersOfNotify(''), undefined);
       });
 
       it('should listen again a moment after its listening connection was lost', async () => {

@@ -17,7 +17,7 @@ import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { toSession, type SessionRow } from '../rows/sessions.js';
 import { placeholders, type NamedStatement, type PgDatabase } from './database.js';
 import { fleetSubscribersParams, fleetSubscribersSql } from './fleet-sql.js';
-import { OUTBOX_CHANNEL, outboxInsertSql, outboxParams } from './outbox-insert.js';
+import { notifyPayloadSql, OUTBOX_CHANNEL, outboxInsertSql, outboxParams } from './outbox-insert.js';
 import { sessionForCdrParams, sessionForCdrSql } from './sessions.js';
 
 /** $1 session id, $2-$3 fleet EVCO keys and UIDs, $4-$8 the session query. */
@@ -29,7 +29,7 @@ const READ: NamedStatement = {
 /**
  * The outbox half of both writes, after a CTE `w` that returns a row when the record was
  * written: supersede still-open rows of the same partner, call and subject (but none being sent), queue the new ones
- * (outboxInsertSql) and NOTIFY other hubs, all only when `w` wrote. Parameters $first..$first+4:
+ * (outboxInsertSql) and NOTIFY other hubs with the partners' ids, all only when `w` wrote. Parameters $first..$first+4:
  * outboxParams.
  */
 function outboxSql(first: number): string {
@@ -42,7 +42,7 @@ function outboxSql(first: number): string {
     RETURNING o.id
   ), queued AS (${outboxInsertSql(first, 'WHERE EXISTS (SELECT 1 FROM w)')})
   SELECT (SELECT count(*) FROM w)::int AS written, (SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM queued) AS ids,
-    (SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM queued LIMIT 1) AS notified`;
+    (SELECT pg_notify('${OUTBOX_CHANNEL}', ${notifyPayloadSql(partners)}) FROM queued LIMIT 1) AS notified`;
 }
 
 /** A new record, unless one exists by now. $1-$13 as in the INSERT, then the outbox's $14-$18. */
@@ -89,8 +89,9 @@ export async function saveCdr(db: PgDatabase, post: CdrPost, decide: CdrDecider)
         start, stop, energy, payload, raw, post.at, ...outbox]);
     if (result && result.written > 0) {
       out.outboxIds = result.ids;
-      // This process's outbox worker looks at once (other hubs heard the NOTIFY).
-      if (out.outboxIds.length) signalOutbox(db);
+      // This process's outbox worker looks at once (other hubs heard the NOTIFY). Naming the
+      // partners lets it skip a scan of every queue when their lanes are busy, as on SQLite.
+      if (out.outboxIds.length) signalOutbox(db, decision.outbox.map((i) => i.partnerId));
       return out;
     }
   }

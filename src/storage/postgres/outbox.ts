@@ -7,7 +7,7 @@ import pg from 'pg';
 import { queueFrontLength, type DueOptions, type OutboxEntry, type OutboxFailure, type OutboxItemInput, type OutboxRepository, type OutboxState } from '../outbox.js';
 import { onOutboxSignal, signalOutbox, type OutboxSignalListener } from '../outbox-signal.js';
 import type { PgDatabase } from './database.js';
-import { insertOutboxRows, OUTBOX_CHANNEL } from './outbox-insert.js';
+import { insertOutboxRows, OUTBOX_CHANNEL, partnersOfNotify } from './outbox-insert.js';
 import { toEntry, type OutboxRow } from '../rows/outbox.js';
 
 /** How long a claimed entry stays with the process that claimed it before another may retry it, unless the caller says. */
@@ -167,7 +167,9 @@ export class PgOutbox implements OutboxRepository {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (n) => {
-      if (n.channel === OUTBOX_CHANNEL) signalOutbox(this.db);
+      // This process's own NOTIFYs come back too: with the partners named, the worker skips them
+      // while those partners' lanes are busy (it heard of the rows in process already).
+      if (n.channel === OUTBOX_CHANNEL) signalOutbox(this.db, partnersOfNotify(n.payload));
     });
     this.listening = client.connect()
       .then(() => client.query(`LISTEN ${OUTBOX_CHANNEL}`))
