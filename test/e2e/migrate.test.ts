@@ -100,6 +100,11 @@ describe('oioi migrate', { skip: needsPostgres() }, () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^stations\s+2$/m);
     assert.match(text.stdout, /copied \d+ rows/);
+    // Analyzed after the copy: a hub on it must not plan on tables without statistics (they scan
+    // every row until autovacuum comes by). reltuples is what ANALYZE counted; 0 or -1 before.
+    const counted = await queryDatabase<{ relname: string; reltuples: number }>(pgUrl,
+      "SELECT relname, reltuples::int AS reltuples FROM pg_class WHERE relname IN ('stations', 'connectors', 'outbox') AND relkind = 'r' ORDER BY relname");
+    assert.deepEqual(counted.map((r) => [r.relname, r.reltuples]), [['connectors', original.connectors!.length], ['outbox', original.outbox!.length], ['stations', 2]]);
   });
 
   it('should come back to SQLite unchanged, row for row', async () => {
