@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aPartner, testEngines, useStorage } from './test-support/setup.js';
 import { DUE_SQL } from '../postgres/outbox.js';
-import { notifyPayloadSql, partnersOfNotify } from '../postgres/outbox-insert.js';
+import { notifyPayloadSql, outboxNotifySql, partnersOfNotify } from '../postgres/outbox-insert.js';
 import { queueFrontLength } from '../outbox.js';
 
 for (const engine of testEngines()) {
@@ -283,7 +283,7 @@ for (const engine of testEngines()) {
         // 1,000 partners of 13 digits would be 14 KB: pg_notify would fail the CDR's whole write.
         const many = Array.from({ length: 1000 }, (_, i) => 1_000_000_000_000 + i);
         assert.equal(await payloadOf(many), '');
-        await pg.query(`SELECT pg_notify('oioi_outbox', ${notifyPayloadSql('$1')})`, [many]);
+        await pg.query(`SELECT ${outboxNotifySql('$1')}`, [many]);
         assert.equal(partnersOfNotify(''), undefined);
       });
 

@@ -17,7 +17,7 @@ import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { toSession, type SessionRow } from '../rows/sessions.js';
 import { placeholders, type NamedStatement, type PgDatabase } from './database.js';
 import { fleetSubscribersParams, fleetSubscribersSql } from './fleet-sql.js';
-import { notifyPayloadSql, OUTBOX_CHANNEL, outboxInsertSql, outboxParams } from './outbox-insert.js';
+import { outboxInsertSql, outboxNotifySql, outboxParams } from './outbox-insert.js';
 import { sessionForCdrParams, sessionForCdrSql } from './sessions.js';
 
 /** $1 session id, $2-$3 fleet EVCO keys and UIDs, $4-$8 the session query. */
@@ -42,7 +42,7 @@ function outboxSql(first: number): string {
     RETURNING o.id
   ), queued AS (${outboxInsertSql(first, 'WHERE EXISTS (SELECT 1 FROM w)')})
   SELECT (SELECT count(*) FROM w)::int AS written, (SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM queued) AS ids,
-    (SELECT pg_notify('${OUTBOX_CHANNEL}', ${notifyPayloadSql(partners)}) FROM queued LIMIT 1) AS notified`;
+    (SELECT ${outboxNotifySql(partners)} FROM queued LIMIT 1) AS notified`;
 }
 
 /** A new record, unless one exists by now. $1-$13 as in the INSERT, then the outbox's $14-$18. */

@@ -71,7 +71,6 @@ export async function openPostgresDump(url: string): Promise<DumpConnection> {
   await client.connect();
   let columnRows: ColumnRow[] | undefined;
   let reading = false;
-  let copiedSome = false;
 
   async function columns(): Promise<ColumnRow[]> {
     columnRows ??= (await client.query<ColumnRow>(
@@ -139,7 +138,6 @@ export async function openPostgresDump(url: string): Promise<DumpConnection> {
       }
     },
     async finish(copied) {
-      copiedSome = copied.length > 0;
       // Ids were copied as they were: each sequence must hand out the next id after the largest one.
       const names = new Set(copied.map((t) => t.name));
       for (const c of await columns()) {
@@ -155,11 +153,12 @@ export async function openPostgresDump(url: string): Promise<DumpConnection> {
     },
     async commit() {
       await client.query('COMMIT');
-      // Statistics now, as after any bulk load, for the copied tables and those their triggers
-      // filled: a hub started on the copy would otherwise plan on tables never analyzed until
-      // autovacuum comes by (a minute or more), and such plans scan every row (station-post read
-      // every live station to find other owners' EVSE IDs, a CDR every open outbox row).
-      if (copiedSome) await client.query('ANALYZE');
+      // A target commits once, at the end of a copy. Statistics now, as after any bulk load, for
+      // the copied tables and those their triggers filled: a hub started on the copy would
+      // otherwise plan on tables never analyzed until autovacuum comes by (a minute or more), and
+      // such plans scan every row (station-post read every live station to find other owners'
+      // EVSE IDs, a CDR every open outbox row).
+      await client.query('ANALYZE');
     },
     async rollback() {
       await client.query('ROLLBACK');

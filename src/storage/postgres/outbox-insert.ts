@@ -22,6 +22,14 @@ export function notifyPayloadSql(partners: string): string {
 }
 
 /**
+ * The NOTIFY of new outbox rows for the partners in the SQL array `partners`, as an expression.
+ * Example: `SELECT ${outboxNotifySql('$1')}` with `[[12, 40]]`.
+ */
+export function outboxNotifySql(partners: string): string {
+  return `pg_notify('${OUTBOX_CHANNEL}', ${notifyPayloadSql(partners)})`;
+}
+
+/**
  * The partners a NOTIFY payload names, or undefined when it names none or is not ours (an older
  * hub's empty payload, a hand-sent NOTIFY): then every queue may have changed. Example:
  * `partnersOfNotify('12,40')` -> [12, 40]; `partnersOfNotify('')` -> undefined.
@@ -54,6 +62,6 @@ export function outboxParams(items: readonly OutboxItemInput[], now: number): un
 export async function insertOutboxRows(client: Client, items: readonly OutboxItemInput[], now: number): Promise<number[]> {
   if (items.length === 0) return [];
   const { rows } = await client.query<{ id: number }>(outboxInsertSql(1), outboxParams(items, now));
-  await client.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', ${notifyPayloadSql('$1')})`, [items.map((i) => i.partnerId)]);
+  await client.query(`SELECT ${outboxNotifySql('$1')}`, [items.map((i) => i.partnerId)]);
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
