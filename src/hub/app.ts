@@ -61,7 +61,7 @@ function inputLimitsPerSender(limits: Partial<InputLimits> = {}): (principal: { 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const { db, host = '127.0.0.1', port = 8080, path = '/api/v4/request', logger = createLogger(), now = () => new Date(), bodyLimit = 1024 * 1024, whitelistBodyLimit = 64 * 1024 * 1024, tls, rateLimit = false, headersTimeoutMs, requestTimeoutMs, inputLimits, dashboard: dashboardOption = true, ...rest } = options;
   const config: HubConfig = Object.freeze({ ...defaultHubConfig, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) });
-  const storage = typeof db === 'string' ? await openStorage(db, { server: true }) : db;
+  const storage = typeof db === 'string' ? await openStorage(db, { server: true, log: (obj) => logger.info(obj) }) : db;
   const auth = await startAuthenticator(storage);
   const events = new HubEvents();
   const context: HubContext = { storage, config, auth, log: logger, now, events };

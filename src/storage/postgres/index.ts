@@ -14,6 +14,7 @@ import { PgCdrs } from './cdrs.js';
 import { PgAuthorization } from './authorization.js';
 import { PgOperators } from './operators.js';
 import { PgDashboard } from './dashboard.js';
+import { keepStatistics, type StatisticsOptions } from './statistics.js';
 
 /** Options of `openPostgresStorage`. */
 export interface PostgresOptions {
@@ -21,6 +22,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Skip migrations (tools that only read). */
   migrate?: boolean;
+  /** Analyze tables as they grow (a hub; see statistics.ts). Off by default: one-shot commands do not. */
+  keepStatistics?: StatisticsOptions;
 }
 
 /** Opens (and migrates) a PostgreSQL-backed Storage. Example: `await openPostgresStorage('postgres://oioi:secret@db:5432/oioi')`. */
@@ -34,6 +37,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     throw error;
   }
   const outbox = new PgOutbox(db);
+  const statistics = options.keepStatistics ? keepStatistics(db, options.keepStatistics) : undefined;
   return {
     engine: 'postgres',
     pg: db,
@@ -49,6 +53,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     // Bumped by triggers on every committed partner or key change, by any process (migration 100).
     changeToken: async () => String((await db.query<{ counter: number }>('SELECT counter FROM oioi_changes WHERE id = 1'))[0]?.counter ?? 0),
     close: async () => {
+      await statistics?.stop();
       await outbox.stop();
       await db.close();
     },

@@ -1,0 +1,116 @@
+/**
+ * The hub's statistics keeper on PostgreSQL: a table that fills up after statements were
+ * prepared on it empty gets analyzed within seconds, so those statements are planned again on
+ * its real size; a table is analyzed again only once it has doubled; a hub's storage keeps
+ * statistics, a one-shot command's does not.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { freshDatabase } from '../../../test/support/engines.js';
+import { eventually } from '../../../test/support/roaming.js';
+import { openStorage } from '../index.js';
+import { openPostgresStorage } from './index.js';
+import { keepStatistics } from './statistics.js';
+
+/** The supersede of the CDR write (cdr-save.ts), reduced to its look-up of one session's open rows. */
+const SUPERSEDE_LOOKUP = {
+  name: 'oioi_test_supersede_lookup',
+  text: "SELECT id FROM outbox WHERE partner_id = $1 AND call = 'session-post' AND subject = $2 AND state IN ('pending', 'failing')",
+};
+
+/** Inserts `n` open outbox rows for one partner, each its own session, and has their counts reported now. */
+async function addOpenRows(client: pg.Client, partnerId: number, from: number, n: number): Promise<void> {
+  await client.query(
+    `INSERT INTO outbox (partner_id, call, payload, subject, next_attempt_at, created_at)
+     SELECT $1, 'session-post', '{}', 's' || g, 0, 0 FROM generate_series($2::int, $3::int) g`,
+    [partnerId, from, from + n - 1],
+  );
+  // Backends report their table counters at most once a second; tests need them now.
+  await client.query('SELECT pg_stat_force_next_flush()');
+}
+
+/** The plan of the prepared look-up as this connection would run it now. */
+async function lookupPlan(client: pg.Client, partnerId: number): Promise<string> {
+  const rows = await client.query(`EXPLAIN EXECUTE ${SUPERSEDE_LOOKUP.name}(${partnerId}, 's42')`);
+  return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+}
+
+describe('PostgreSQL statistics keeper', () => {
+  let db: { url: string; drop(): Promise<void> };
+  before(async () => {
+    db = await freshDatabase('postgres');
+  });
+  after(() => db.drop());
+
+  it('should analyze a table that filled up after a statement was prepared on it empty, and again only once it doubled', async () => {
+    const storage = await openPostgresStorage(db.url);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const analyzed: string[][] = [];
+    let keeper: { stop(): Promise<void> } | undefined;
+    try {
+      // Autovacuum off for the outbox, so only the keeper can give it statistics during the test.
+      await client.query('ALTER TABLE outbox SET (autovacuum_enabled = false)');
+      const emp = await storage.partners.add({ name: 'emp', roles: ['emp'], partnerIdentifiers: ['emp-stats'], evcoPrefixes: [], rfidAuth: 'none', receivesCdrs: true });
+      // Past five executions PostgreSQL keeps a generic plan, here one made for an empty, never analyzed table.
+      for (let i = 0; i < 6; i++) await client.query({ ...SUPERSEDE_LOOKUP, values: [emp.id, `s${i}`] });
+      await addOpenRows(client, emp.id, 1, 5000);
+      const before = await lookupPlan(client, emp.id);
+      assert.doesNotMatch(before, /dash_outbox_subject/, `the cached plan should not know the table yet:\n${before}`);
+
+      keeper = keepStatistics(storage.pg, { everyMs: 50, onAnalyze: (tables) => analyzed.push(tables) });
+      await eventually(async () => analyzed.some((t) => t.includes('outbox')), 10_000, 'outbox analyzed');
+      const afterAnalyze = await lookupPlan(client, emp.id);
+      assert.match(afterAnalyze, /dash_outbox_subject/, `the look-up should be planned again by session:\n${afterAnalyze}`);
+
+      // 1,000 more rows on 5,000 analyzed: not yet due; 5,000 more: due again.
+      const passes = () => analyzed.filter((t) => t.includes('outbox')).length;
+      await addOpenRows(client, emp.id, 5001, 1000);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(passes(), 1);
+      await addOpenRows(client, emp.id, 6001, 5000);
+      await eventually(async () => passes() === 2, 10_000, 'outbox analyzed again');
+      const stats = await storage.pg.query<{ n: number }>("SELECT reltuples::bigint AS n FROM pg_class WHERE relname = 'outbox'");
+      assert.equal(stats[0]!.n, 11_000);
+    } finally {
+      await keeper?.stop();
+      await client.end();
+      await storage.close();
+    }
+  });
+
+  it('should keep statistics in a hub\'s storage only, and stop with it', async () => {
+    const probe = async (sql: string) => {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    // Autovacuum off for the table, so only our ANALYZE can give it statistics.
+    await probe('CREATE TABLE keeper_probe (id int) WITH (autovacuum_enabled = false)');
+    await probe('INSERT INTO keeper_probe SELECT generate_series(1, 100); SELECT pg_stat_force_next_flush()');
+    const lastAnalyze = async () => (await probe("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'keeper_probe'"))[0].last_analyze;
+    const command = await openStorage(db.url);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await lastAnalyze(), null, 'a command\'s storage should not analyze');
+    await command.close();
+
+    const lines: object[] = [];
+    const hub = await openStorage(db.url, { server: true, log: (line) => lines.push(line) });
+    try {
+      // The hub's keeper looks every 2 s.
+      const line = await eventually(async () => lines.find((l) => (l as { tables?: string[] }).tables?.includes('keeper_probe')), 10_000, 'keeper_probe analyzed');
+      assert.equal((line as { msg: string }).msg, 'tables analyzed');
+      assert.notEqual(await lastAnalyze(), null);
+    } finally {
+      await hub.close();
+    }
+    await probe('INSERT INTO keeper_probe SELECT generate_series(1, 200); SELECT pg_stat_force_next_flush()');
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(lines.filter((l) => (l as { tables?: string[] }).tables?.includes('keeper_probe')).length, 1, 'a closed storage should analyze nothing');
+  });
+});
