@@ -9,24 +9,26 @@
  * tables: the CDR write's supersede walked every open outbox row of its EMP, 5,000 index entries a
  * CDR after a minute of load (bench/README.md, "cdr on PostgreSQL is bimodal").
  *
- * So every few seconds the hub analyzes each of its tables whose changes since the last analysis
- * reach the rows it held then, plus 50: a new table early, and again each time it doubles. Past
- * the first minutes autovacuum's own threshold (10% of the rows) comes first and this stays idle.
+ * So every few seconds the hub analyzes each of its tables that holds at least twice the rows it
+ * held at its last analysis, plus 50: a new table within seconds of its first rows, then each time
+ * it doubles. It goes by live rows, not by changes: a queue that churns at a steady size (the map's
+ * marks, statuses rewritten in place) keeps its plans, and autovacuum's own pass, which comes after
+ * 10% of the rows changed, keeps their statistics as fresh as before.
  */
 import pg from 'pg';
 import type { PgDatabase } from './database.js';
 
-/** Changes a table takes, beyond its size at the last analysis, before it is analyzed again. */
-export const ANALYZE_MIN_CHANGES = 50;
+/** The live rows of a table's first analysis, and those beyond twice its size at the last one that make it due again. */
+export const ANALYZE_MIN_GROWTH = 50;
 
 /**
  * Tables of the current schema this role may analyze (it owns them, or is a member of their
- * owner) whose changes since the last analysis reach `ANALYZE_MIN_CHANGES` plus the rows counted
- * then (`reltuples`, -1 before any analysis).
+ * owner) whose live rows reach twice those counted at the last analysis (`reltuples`, -1 before
+ * any) plus `ANALYZE_MIN_GROWTH`, and that changed since.
  */
 const DUE_SQL = `SELECT s.relname AS name FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
   WHERE s.schemaname = current_schema() AND pg_has_role(c.relowner, 'USAGE')
-    AND s.n_mod_since_analyze >= ${ANALYZE_MIN_CHANGES} + greatest(c.reltuples, 0)
+    AND s.n_mod_since_analyze > 0 AND s.n_live_tup >= ${ANALYZE_MIN_GROWTH} + 2 * greatest(c.reltuples, 0)
   ORDER BY s.relname`;
 
 /** Options of `keepStatistics`. */
