@@ -1,8 +1,8 @@
 /**
  * The hub's statistics keeper on PostgreSQL: a table that fills up after statements were
  * prepared on it empty gets analyzed within seconds, so those statements are planned again on
- * its real size; a table is analyzed again only once it has doubled; a hub's storage keeps
- * statistics, a one-shot command's does not.
+ * its real size; a table is analyzed again only once its rows have doubled; a locked table is
+ * skipped; a hub's storage keeps statistics, a one-shot command's does not.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -113,5 +113,32 @@ describe('PostgreSQL statistics keeper', () => {
     await probe('INSERT INTO keeper_probe SELECT generate_series(1, 200); SELECT pg_stat_force_next_flush()');
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(lines.filter((l) => (l as { tables?: string[] }).tables?.includes('keeper_probe')).length, 1, 'a closed storage should analyze nothing');
+  });
+
+  it('should skip a table another session holds locked, rather than wait for it', async () => {
+    const storage = await openPostgresStorage(db.url);
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    const lastAnalyze = async (table: string) =>
+      (await storage.pg.query<{ at: Date | null }>('SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = $1', [table]))[0]?.at ?? null;
+    await holder.query('CREATE TABLE a_free_probe (id int) WITH (autovacuum_enabled = false); CREATE TABLE b_locked_probe (id int) WITH (autovacuum_enabled = false)');
+    await holder.query('INSERT INTO a_free_probe SELECT generate_series(1, 100); INSERT INTO b_locked_probe SELECT generate_series(1, 100)');
+    await holder.query('SELECT pg_stat_force_next_flush()');
+    // What a running ANALYZE, VACUUM or migration holds; ANALYZE waits for it unless told to skip.
+    await holder.query('BEGIN; LOCK TABLE b_locked_probe IN SHARE UPDATE EXCLUSIVE MODE');
+    const analyzed: string[] = [];
+    const keeper = keepStatistics(storage.pg, { everyMs: 50, onAnalyze: (tables) => analyzed.push(...tables) });
+    try {
+      await eventually(async () => analyzed.includes('b_locked_probe'), 10_000, 'a pass over both tables ended');
+      assert.ok(analyzed.includes('a_free_probe'));
+      assert.notEqual(await lastAnalyze('a_free_probe'), null);
+      assert.equal(await lastAnalyze('b_locked_probe'), null);
+    } finally {
+      const stopped = await Promise.race([keeper.stop().then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+      await storage.close();
+      assert.equal(stopped, true, 'the keeper should stop at once, not wait for the lock');
+    }
   });
 });

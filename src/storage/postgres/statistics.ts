@@ -22,7 +22,7 @@ import type { PgDatabase } from './database.js';
 export const ANALYZE_MIN_GROWTH = 50;
 
 /**
- * Tables of the current schema this role may analyze (it owns them, or is a member of their
+ * Tables of the current schema (the hub's, and any other there) this role may analyze (it owns them, or is a member of their
  * owner) whose live rows reach twice those counted at the last analysis (`reltuples`, -1 before
  * any) plus `ANALYZE_MIN_GROWTH`, and that changed since.
  */
@@ -58,7 +58,9 @@ export function keepStatistics(db: PgDatabase, { everyMs = 2000, onAnalyze }: St
     const due = (await db.query<{ name: string }>(DUE_SQL)).map((r) => r.name);
     if (due.length === 0 || stopped) return;
     // One statement for all: PostgreSQL analyzes them in turn, each in a transaction of its own.
-    await db.query(`ANALYZE ${due.map((name) => pg.escapeIdentifier(name)).join(', ')}`);
+    // SKIP_LOCKED: a table another hub or autovacuum is analyzing right now (or a migration holds)
+    // is skipped, rather than waited for, or queued ahead of that migration's next lock.
+    await db.query(`ANALYZE (SKIP_LOCKED) ${due.map((name) => pg.escapeIdentifier(name)).join(', ')}`);
     onAnalyze?.(due);
   };
   const schedule = () => {
