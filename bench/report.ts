@@ -36,12 +36,13 @@ const mb = (kb: number | undefined) => (kb === undefined || kb === 0 ? '-' : `${
 
 /** The table of a run, one row per scenario. Example: `console.log(table(outcomes))`. */
 export function table(outcomes: Outcome[]): string {
-  const head = ['scenario', 'req/s hub', 'req/s baseline', 'ratio', 'target', 'p50', 'p99', 'peak RSS', 'result'];
+  const head = ['scenario', 'req/s hub', 'req/s baseline', 'ratio', 'by CPU', 'target', 'p50', 'p99', 'peak RSS', 'result'];
   const rows = outcomes.map((o) => [
     o.scenario,
     int(o.hubRps),
     int(o.baselineRps),
     o.ratio === undefined ? '-' : o.ratio.toFixed(2),
+    o.capacityRatio === undefined ? '-' : o.capacityRatio.toFixed(2),
     o.target,
     ms(o.p50),
     ms(o.p99),
