@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { repoRoot } from './processes.js';
+import { wrkInstalled } from './wrk.js';
 
 export const scenarioNames = ['status', 'verify', 'cdr', 'station', 'surface', 'memory'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -27,6 +28,8 @@ export interface BenchConfig {
   cache: boolean;
   /** Pin the servers and the load generator to different cores (default when possible). */
   pin: boolean;
+  /** What loads the baseline: wrk when installed (`--baseline-load autocannon` to compare), see wrk.ts. */
+  baselineLoad: 'wrk' | 'autocannon';
   /** Data sizes. */
   connectors: number;
   uids: number;
@@ -36,7 +39,7 @@ export interface BenchConfig {
   queries: number;
 }
 
-const usage = 'usage: npm run bench -- [--quick] [--db postgres://…] [--scenario status,verify,cdr,station,surface,memory] [--duration S] [--connections N] [--out DIR] [--hub-log info|warn|error|silent] [--profile DIR] [--no-pin] [--fresh]';
+const usage = 'usage: npm run bench -- [--quick] [--db postgres://…] [--scenario status,verify,cdr,station,surface,memory] [--duration S] [--connections N] [--out DIR] [--hub-log info|warn|error|silent] [--profile DIR] [--no-pin] [--fresh] [--baseline-load wrk|autocannon]';
 
 /** Reads the flags. Example: `readConfig(['--quick'])`. */
 export function readConfig(argv: string[]): BenchConfig {
@@ -53,6 +56,7 @@ export function readConfig(argv: string[]): BenchConfig {
       profile: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       fresh: { type: 'boolean', default: false },
+      'baseline-load': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -72,6 +76,9 @@ export function readConfig(argv: string[]): BenchConfig {
     return n;
   };
   const duration = number(values.duration, quick ? 2 : 18, 'duration');
+  const baselineLoad = values['baseline-load'] ?? (wrkInstalled() ? 'wrk' : 'autocannon');
+  if (baselineLoad !== 'wrk' && baselineLoad !== 'autocannon') throw new Error(`--baseline-load takes wrk or autocannon\n${usage}`);
+  if (baselineLoad === 'wrk' && !wrkInstalled()) throw new Error(`--baseline-load wrk: wrk is not installed (apt-get install wrk)\n${usage}`);
   return Object.freeze({
     quick,
     db: values.db,
@@ -84,6 +91,7 @@ export function readConfig(argv: string[]): BenchConfig {
     hubLog: values['hub-log'] as string,
     profile: values.profile,
     pin: values['no-pin'] !== true,
+    baselineLoad,
     cache: values.fresh !== true,
     connectors: quick ? 2_000 : 100_000,
     uids: quick ? 2_000 : 100_000,

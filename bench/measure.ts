@@ -3,10 +3,11 @@
  * load (same connections, same duration or request count, same cores), in the same run.
  */
 import { join } from 'node:path';
-import type { BodyPlan } from './bodies.js';
+import { bodyMaker, type BodyPlan } from './bodies.js';
 import type { BenchConfig } from './config.js';
 import { runLoad, type LoadResult } from './load.js';
 import { procCpuMs, startServer, type ServerProcess } from './processes.js';
+import { runWrk } from './wrk.js';
 
 /** Where a scenario's files and database live. */
 export interface ScenarioEnv {
@@ -115,8 +116,14 @@ export async function measurePair(
     if (warm.failed > 0) throw new Error(`${name}: the hub refused warm-up requests: ${warm.firstFailure}`);
     await hub.pause();
     baseline = await startBaseline(env, name, warm.answerBytes);
-    await runLoad({ url: baseline.url, apiKey: 'baseline', plan, offset: 1.5e9, connections, duration: warmup });
-    env.log(`${name}: ${rounds} rounds of ${part.amount !== undefined ? `${part.amount} requests` : `${part.duration} s`} on the hub, then on bare node:http answering ${warm.answerBytes} bytes, ${connections} connections`);
+    // The baseline's load: wrk when installed (see wrk.ts), one body of the plan again and again.
+    const wrkBody = env.config.baselineLoad === 'wrk' ? bodyMaker(plan)(2e9) : undefined;
+    const baselineLoad = (url: string, offset: number, seconds: number, load: typeof part) =>
+      wrkBody !== undefined
+        ? runWrk({ url, apiKey: 'baseline', body: wrkBody, connections, seconds, answerBytes: warm.answerBytes, dir: env.dir })
+        : runLoad({ url, apiKey: 'baseline', plan, offset, connections, ...load });
+    await baselineLoad(baseline.url, 1.5e9, warmup, { duration: warmup });
+    env.log(`${name}: ${rounds} rounds of ${part.amount !== undefined ? `${part.amount} requests` : `${part.duration} s`} on the hub, then on bare node:http answering ${warm.answerBytes} bytes (load by ${env.config.baselineLoad}), ${connections} connections`);
     for (let r = 0; r < rounds; r++) {
       // Disjoint body ranges per round: CDRs and stations stay new.
       hub.resume();
@@ -126,7 +133,8 @@ export async function measurePair(
       await hub.pause();
       before = procCpuMs(baseline.pid);
       const hubBefore = procCpuMs(hub.pid);
-      baseRounds.push(await runLoad({ url: baseline.url, apiKey: 'baseline', plan, offset: 2e9 + r * 1e8, connections, ...part }));
+      // A round of a request count (station) runs wrk for as long as the hub's round took.
+      baseRounds.push(await baselineLoad(baseline.url, 2e9 + r * 1e8, part.duration ?? hubRounds[r]!.seconds, part));
       cpuMs.baseline += procCpuMs(baseline.pid) - before;
       cpuMs.hubDuringBaseline += procCpuMs(hub.pid) - hubBefore;
     }

@@ -15,6 +15,8 @@ export interface RunInfo {
   connections: number;
   duration: number;
   hubLog: string;
+  /** What loaded the baseline (the hub: autocannon always). */
+  baselineLoad: 'wrk' | 'autocannon';
   /** The 1-minute load average before the run: other work on the machine skews figures. */
   loadAverage: number;
 }

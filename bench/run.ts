@@ -44,11 +44,12 @@ async function main(): Promise<number> {
     connections: config.connections,
     duration: config.duration,
     hubLog: config.hubLog,
+    baselineLoad: config.baselineLoad,
     loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
   const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   ensureBuilt(log);
-  log(`${info.engine}, ${info.nproc} cores (${info.cpu}), node ${info.node}, ${info.pinned ? 'server on core 0, load on core 1' : 'not pinned'}, data in ${dir}`);
+  log(`${info.engine}, ${info.nproc} cores (${info.cpu}), node ${info.node}, ${info.pinned ? 'server on core 0, load on core 1' : 'not pinned'}, baseline loaded by ${config.baselineLoad}, data in ${dir}`);
   const envFor = (name: string): ScenarioEnv => ({ config, dir, run, log, dbUrl: config.db ?? `sqlite:${join(dir, `${name}.db`)}` });
   const want = (s: ScenarioName) => config.scenarios.includes(s);
 

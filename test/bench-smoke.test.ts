@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { wrkInstalled } from '../bench/wrk.js';
 
 const scenarios = ['status', 'verify', 'cdr', 'station', 'surface', 'memory'];
 
@@ -38,6 +39,8 @@ test('should run every scenario in --quick mode and write its results', { timeou
         assert.equal(r.details.baseline.failed, 0, `${s}: baseline failed requests`);
         assert.ok(r.rssKb > 0, `${s}: peak RSS read`);
         assert.ok(r.details.cpuUsPerRequest.hub > 0 && r.details.cpuUsPerRequest.baseline > 0, `${s}: CPU per request read`);
+        // wrk loads the baseline where it is installed (.ci/run installs it), autocannon elsewhere.
+        assert.equal(r.run.baselineLoad, wrkInstalled() ? 'wrk' : 'autocannon');
         // Against the baseline's capacity: the hub's rate over 1e6 / the baseline's CPU µs per request.
         assert.ok(Math.abs(r.capacityRatio - (r.hubRps * r.details.cpuUsPerRequest.baseline) / 1e6) < 1e-9, `${s}: capacity ratio`);
         assert.equal(r.details.hubCpuMsDuringBaseline, 0, `${s}: the hub is paused while the baseline is measured`);
