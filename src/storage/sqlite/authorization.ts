@@ -30,18 +30,24 @@ function rfidsOf(db: Db) {
  * temporary B-tree on every call, which cost more than the look-up itself.
  */
 function whitelistHitOn(db: Db, uid: string): WhitelistHit | undefined {
-  const rows = preparedOn(
-    db,
-    `SELECT o.partner_id, o.id, o.partner_identifier, w.evco_id FROM whitelists w
-       JOIN whitelist_owners o ON o.id = w.list_id
-       WHERE w.uid = ?`,
-  ).all(uid) as Array<{ partner_id: number; id: number; partner_identifier: string; evco_id: string | null }>;
+  // Rows as arrays (`raw`): no object with named keys per row on rfid-verify's path (about 1 µs).
+  const rows = whitelistHits(db).all(uid) as Array<[partnerId: number, listId: number, partnerIdentifier: string, evcoId: string | null]>;
   let row = rows[0];
   if (!row) return undefined;
-  for (const r of rows) if (r.partner_id < row.partner_id || (r.partner_id === row.partner_id && r.id < row.id)) row = r;
-  const hit: WhitelistHit = { partnerId: row.partner_id, partnerIdentifier: row.partner_identifier };
-  if (row.evco_id) hit.evcoId = row.evco_id;
+  for (const r of rows) if (r[0] < row[0] || (r[0] === row[0] && r[1] < row[1])) row = r;
+  const hit: WhitelistHit = { partnerId: row[0], partnerIdentifier: row[2] };
+  if (row[3]) hit.evcoId = row[3];
   return hit;
+}
+
+/** The lists holding a UID (`?`) and their owners; SQLite answers it from the index alone (migration 900). */
+export const WHITELIST_HITS_SQL = `SELECT o.partner_id, o.id, o.partner_identifier, w.evco_id FROM whitelists w
+  JOIN whitelist_owners o ON o.id = w.list_id
+  WHERE w.uid = ?`;
+
+/** WHITELIST_HITS_SQL prepared on `db`, giving raw rows. */
+function whitelistHits(db: Db) {
+  return preparedOn(db, WHITELIST_HITS_SQL).raw(true);
 }
 
 /** The account state of the account holding `uid` (rfid-verify's first source, CDR routing's too). */
