@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { queryDatabase } from '../../../test/support/db-query.js';
 import { freshDatabase } from '../../../test/support/engines.js';
 import { eventually } from '../../../test/support/roaming.js';
 import { openStorage } from '../index.js';
@@ -28,6 +29,11 @@ async function addOpenRows(client: pg.Client, partnerId: number, from: number, n
   );
   // Backends report their table counters at most once a second; tests need them now.
   await client.query('SELECT pg_stat_force_next_flush()');
+}
+
+/** When `table` was last analyzed by an ANALYZE statement (not autovacuum), or null. */
+async function lastAnalyze(url: string, table: string): Promise<Date | null> {
+  return (await queryDatabase<{ at: Date | null }>(url, 'SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = ?', [table]))[0]?.at ?? null;
 }
 
 /** The plan of the prepared look-up as this connection would run it now. */
@@ -82,22 +88,12 @@ describe('PostgreSQL statistics keeper', () => {
   });
 
   it('should keep statistics in a hub\'s storage only, and stop with it', async () => {
-    const probe = async (sql: string) => {
-      const client = new pg.Client({ connectionString: db.url });
-      await client.connect();
-      try {
-        return (await client.query(sql)).rows;
-      } finally {
-        await client.end();
-      }
-    };
     // Autovacuum off for the table, so only our ANALYZE can give it statistics.
-    await probe('CREATE TABLE keeper_probe (id int) WITH (autovacuum_enabled = false)');
-    await probe('INSERT INTO keeper_probe SELECT generate_series(1, 100); SELECT pg_stat_force_next_flush()');
-    const lastAnalyze = async () => (await probe("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'keeper_probe'"))[0].last_analyze;
+    await queryDatabase(db.url, 'CREATE TABLE keeper_probe (id int) WITH (autovacuum_enabled = false)');
+    await queryDatabase(db.url, 'INSERT INTO keeper_probe SELECT generate_series(1, 100); SELECT pg_stat_force_next_flush()');
     const command = await openStorage(db.url);
     await new Promise((r) => setTimeout(r, 2500));
-    assert.equal(await lastAnalyze(), null, 'a command\'s storage should not analyze');
+    assert.equal(await lastAnalyze(db.url, 'keeper_probe'), null, 'a command\'s storage should not analyze');
     await command.close();
 
     const lines: object[] = [];
@@ -106,11 +102,11 @@ describe('PostgreSQL statistics keeper', () => {
       // The hub's keeper looks every 2 s.
       const line = await eventually(async () => lines.find((l) => (l as { tables?: string[] }).tables?.includes('keeper_probe')), 10_000, 'keeper_probe analyzed');
       assert.equal((line as { msg: string }).msg, 'tables analyzed');
-      assert.notEqual(await lastAnalyze(), null);
+      assert.notEqual(await lastAnalyze(db.url, 'keeper_probe'), null);
     } finally {
       await hub.close();
     }
-    await probe('INSERT INTO keeper_probe SELECT generate_series(1, 200); SELECT pg_stat_force_next_flush()');
+    await queryDatabase(db.url, 'INSERT INTO keeper_probe SELECT generate_series(1, 200); SELECT pg_stat_force_next_flush()');
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(lines.filter((l) => (l as { tables?: string[] }).tables?.includes('keeper_probe')).length, 1, 'a closed storage should analyze nothing');
   });
@@ -119,8 +115,6 @@ describe('PostgreSQL statistics keeper', () => {
     const storage = await openPostgresStorage(db.url);
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
-    const lastAnalyze = async (table: string) =>
-      (await storage.pg.query<{ at: Date | null }>('SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = $1', [table]))[0]?.at ?? null;
     await holder.query('CREATE TABLE a_free_probe (id int) WITH (autovacuum_enabled = false); CREATE TABLE b_locked_probe (id int) WITH (autovacuum_enabled = false)');
     await holder.query('INSERT INTO a_free_probe SELECT generate_series(1, 100); INSERT INTO b_locked_probe SELECT generate_series(1, 100)');
     await holder.query('SELECT pg_stat_force_next_flush()');
@@ -131,8 +125,8 @@ describe('PostgreSQL statistics keeper', () => {
     try {
       await eventually(async () => analyzed.includes('b_locked_probe'), 10_000, 'a pass over both tables ended');
       assert.ok(analyzed.includes('a_free_probe'));
-      assert.notEqual(await lastAnalyze('a_free_probe'), null);
-      assert.equal(await lastAnalyze('b_locked_probe'), null);
+      assert.notEqual(await lastAnalyze(db.url, 'a_free_probe'), null);
+      assert.equal(await lastAnalyze(db.url, 'b_locked_probe'), null);
     } finally {
       const stopped = await Promise.race([keeper.stop().then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
       await holder.query('ROLLBACK').catch(() => undefined);
