@@ -13,7 +13,7 @@
 import type { CdrDecider, CdrPost, CdrSaveResult } from '../cdrs.js';
 import { OioiError } from '../../protocol/errors.js';
 import { signalOutbox } from '../outbox-signal.js';
-import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
+import { cdrColumns, rawColumn, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { toSession, type SessionRow } from '../rows/sessions.js';
 import { placeholders, type NamedStatement, type PgDatabase } from './database.js';
 import { fleetSubscribersParams, fleetSubscribersSql } from './fleet-sql.js';
@@ -80,7 +80,7 @@ export async function saveCdr(db: PgDatabase, post: CdrPost, decide: CdrDecider)
     const out: CdrSaveResult = { decision, outboxIds: [], ...(previous ? { previous } : {}) };
     if (decision.action !== 'write') return out;
     const payload = JSON.stringify(decision.payload);
-    const raw = JSON.stringify(post.raw);
+    const raw = rawColumn(post.raw, decision.payload);
     const [start, stop, energy] = cdrColumns(decision.payload);
     const outbox = outboxParams(decision.outbox, post.at);
     const [result] = previous

@@ -3,6 +3,7 @@
  * through Number(): PostgreSQL answers count()/sum() of BIGINT as strings; on SQLite it is a no-op.
  */
 import type { CdrHit, MapCluster } from '../dashboard.js';
+import { rawOf } from './cdrs.js';
 
 /** A map cluster as the queries sum it: count, summed coordinates and counts per status. */
 export interface ClusterRow { n: number; slat: number; slon: number; a: number; o: number; r: number; f: number; u: number }
@@ -34,6 +35,6 @@ export function cdrOf(r: CdrHitRow): CdrHit {
     energy: nOrNull(r.energy),
     cpoPartnerId: n(r.partner_id),
     payload: JSON.parse(r.payload) as Record<string, unknown>,
-    raw: JSON.parse(r.raw) as unknown,
+    raw: rawOf(r.payload, r.raw),
   };
 }

@@ -3,7 +3,7 @@ import type { CdrDecider, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, Flee
 import type { OutboxItemInput } from '../outbox.js';
 import type { Db, SqliteDatabase } from './database.js';
 import { insertOutboxRows } from './outbox-insert.js';
-import { cdrColumns, toCdr, type CdrRow } from '../rows/cdrs.js';
+import { cdrColumns, rawColumn, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { preparedOn } from './statement-cache.js';
 import { sessionForCdrOn } from './sessions.js';
 
@@ -21,7 +21,7 @@ export class SqliteCdrs implements CdrRepository {
       if (decision.action !== 'write') return result;
       const payload = JSON.stringify(decision.payload);
       // A new CDR's record is the post itself, and its forwards carry the record: one JSON for all.
-      const raw = post.raw === decision.payload ? payload : JSON.stringify(post.raw);
+      const raw = rawColumn(post.raw, decision.payload);
       const [start, stop, energy] = cdrColumns(decision.payload);
       if (previous) {
         preparedOn(db, `UPDATE cdrs SET partner_identifier = ?, started_at = ?, stopped_at = ?, energy = ?, payload = ?, raw = ?, versions = versions + 1, updated_at = ?

@@ -1,7 +1,8 @@
 /**
  * CDRs (session-post) and fleet card subscriptions (shared/protocol.md, "CDRs"). A CDR is keyed by
  * the CPO's globally unique session id; `payload` is the record as completed by later posts,
- * `raw` the payload of the last post as received.
+ * `raw` the payload of the last post as received, or '' when that post is the record itself
+ * (rows/cdrs.ts, RAW_IS_PAYLOAD; written so since 2026-12-07, rows written before hold a copy).
  */
 export const sql = `
 CREATE TABLE cdrs (
