@@ -117,12 +117,14 @@ export async function measurePair(
     await hub.pause();
     baseline = await startBaseline(env, name, warm.answerBytes);
     // The baseline's load: wrk when installed (see wrk.ts), one body of the plan again and again.
+    // wrk runs for `seconds`; autocannon for the load's duration or request count, as the hub's rounds.
     const wrkBody = env.config.baselineLoad === 'wrk' ? bodyMaker(plan)(2e9) : undefined;
-    const baselineLoad = (url: string, offset: number, seconds: number, load: typeof part) =>
+    const { url } = baseline;
+    const baselineLoad = (offset: number, load: typeof part, seconds = load.duration!) =>
       wrkBody !== undefined
         ? runWrk({ url, apiKey: 'baseline', body: wrkBody, connections, seconds, answerBytes: warm.answerBytes, dir: env.dir })
         : runLoad({ url, apiKey: 'baseline', plan, offset, connections, ...load });
-    await baselineLoad(baseline.url, 1.5e9, warmup, { duration: warmup });
+    await baselineLoad(1.5e9, { duration: warmup });
     env.log(`${name}: ${rounds} rounds of ${part.amount !== undefined ? `${part.amount} requests` : `${part.duration} s`} on the hub, then on bare node:http answering ${warm.answerBytes} bytes (load by ${env.config.baselineLoad}), ${connections} connections`);
     for (let r = 0; r < rounds; r++) {
       // Disjoint body ranges per round: CDRs and stations stay new.
@@ -134,7 +136,7 @@ export async function measurePair(
       before = procCpuMs(baseline.pid);
       const hubBefore = procCpuMs(hub.pid);
       // A round of a request count (station) runs wrk for as long as the hub's round took.
-      baseRounds.push(await baselineLoad(baseline.url, 2e9 + r * 1e8, part.duration ?? hubRounds[r]!.seconds, part));
+      baseRounds.push(await baselineLoad(2e9 + r * 1e8, part, part.duration ?? hubRounds[r]!.seconds));
       cpuMs.baseline += procCpuMs(baseline.pid) - before;
       cpuMs.hubDuringBaseline += procCpuMs(hub.pid) - hubBefore;
     }
