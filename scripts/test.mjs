@@ -31,7 +31,8 @@ const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-
 if (build.status !== 0) process.exit(build.status ?? 1);
 if (spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'dashboard/vite.config.ts'], { stdio: 'inherit' }).status !== 0) process.exit(1); // the dashboard the hub serves
 
-const env = { ...process.env, OIOI_LOG: process.env.OIOI_LOG ?? 'silent' };
+// OIOI_TEST_DIST: dist/ was built just now, so the CLI tests run `bin/oioi.js` (test/support/cli.ts).
+const env = { ...process.env, OIOI_LOG: process.env.OIOI_LOG ?? 'silent', OIOI_TEST_DIST: '1' };
 const engines = (process.env.OIOI_TEST_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim());
 let cluster;
 if (!env.OIOI_TEST_PG_URL && engines.includes('postgres')) {
