@@ -5,20 +5,17 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { aStatus, CPO_KEY, startTestServer } from '../../transport/test-support/server.js';
+import { oioiArgv, repoRoot } from '../../../test/support/cli.js';
 
-// Runs the CLI from sources through tsx, with real stdio and exit codes, as an operator would.
-const mainTs = fileURLToPath(new URL('../main.ts', import.meta.url));
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(process.argv.slice(1));`;
-
+// The real command (test/support/cli.ts: bin/oioi.js under npm test), with real stdio and exit
+// codes, as an operator runs it; the caller's OIOI_URL and OIOI_KEY are removed so none leaks in.
 function oioi(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     delete env.OIOI_URL;
     delete env.OIOI_KEY;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, oioiArgv(args), { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
