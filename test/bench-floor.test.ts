@@ -10,9 +10,9 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const tsx = (script: string, ...args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { timeout: 120_000 });
 
-test('should measure a commit of WAL frames with and without a sync', async () => {
+test('should measure a commit of WAL frames with and without a sync, and as one write', async () => {
   const { stdout } = await tsx('bench/floor/wal.ts', '4', '20');
-  for (const sync of ['none', 'fsync', 'fdatasync']) {
+  for (const sync of ['none', 'fsync', 'fdatasync', 'one write']) {
     assert.match(stdout, new RegExp(`^${sync} +4 frames a commit: CPU +\\d+ µs a commit \\(system +\\d+\\), wall +\\d+ µs$`, 'm'));
   }
 });
