@@ -166,6 +166,24 @@ for (const engine of testEngines()) {
       assert.deepEqual({ ...s, id: 0 }, { id: 0, name: s.name, latitude: 40, longitude: 20, ownerType: null, staticChangedAt: 1_000, connectors: [{ id: s.connectors[0]!.id, status: 'Unknown' }] });
     });
 
+    it('should rank by distance on the ground when the nearest stations in degrees are not the nearest there', async () => {
+      // At 60° N a degree of longitude is half a degree of latitude: the station 0.03° east (1.7 km)
+      // is nearer than four stations 0.017-0.020° north and south (1.9-2.2 km), though farther in
+      // degrees. PostgreSQL's first page of nearest-in-degrees candidates holds only those four, so
+      // it must page on before it answers.
+      const at = (lat: number, lon: number, tag: string) => poi().saveStation(aStation(a, { latitude: lat, longitude: lon, evse: [`DE*8PS*EK${tag}`] })).then(stationIdOf);
+      const east = await at(60, 25.03, 'E');
+      const north = await at(60.017, 25, 'N1');
+      await at(59.982, 25, 'S1');
+      await at(60.019, 25, 'N2');
+      await at(59.98, 25, 'S2');
+      const box = { minLat: 59.95, maxLat: 60.05, minLon: 24.95, maxLon: 25.05, askerPartnerId: b.id };
+      const one = await poi().surface({ ...box, limit: 1 });
+      assert.deepEqual([one.stations.map((s) => s.id), one.hasMore], [[east], true]);
+      const two = await poi().surface({ ...box, limit: 2 });
+      assert.deepEqual([two.stations.map((s) => s.id), two.hasMore], [[east, north], true]);
+    });
+
     it('should hide private stations from others and apply every filter, connector filters on one connector', async () => {
       const priv = stationIdOf(await poi().saveStation(aStation(a, { latitude: -30, longitude: -30, isPrivate: true })));
       const box = { minLat: -31, maxLat: -29, minLon: -31, maxLon: -29, limit: 10 };

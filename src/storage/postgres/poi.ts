@@ -3,7 +3,6 @@ import type { ConnectorStatusValue, PoiRepository, SaveStationOutcome, StationIn
 import { Batcher } from './batch.js';
 import type { PgDatabase } from './database.js';
 import { activeReservations, stationsByIds, usage } from './poi/reads.js';
-import { connectorIdsOf } from '../poi.js';
 import { saveStationTx, stationLocks } from './poi/save-station.js';
 import { applyStatusPosts, type StatusPost } from './poi/status.js';
 import { surface } from './poi/surface.js';
@@ -24,10 +23,8 @@ export class PgPoi implements PoiRepository {
     return this.statusPosts.push({ owner: ownerIdentifier, key: evseKey, status, at });
   }
 
-  async surface(query: SurfaceQuery, reservationsAt?: number) {
-    const found = await surface(this.db, query);
-    if (reservationsAt === undefined) return found;
-    return { ...found, reservations: await activeReservations(this.db, connectorIdsOf(found.stations), reservationsAt) };
+  surface(query: SurfaceQuery, reservationsAt?: number) {
+    return surface(this.db, query, reservationsAt);
   }
 
   stationsByIds(ids: number[], askerPartnerId: number) {

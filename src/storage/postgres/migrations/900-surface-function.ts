@@ -1,0 +1,71 @@
+/**
+ * station-get-surface in one round trip (postgres/poi/surface.ts): the candidates nearest the box's
+ * centre, ranked by the hub's equirectangular distance, the chosen stations with their connectors
+ * and, when asked, their connectors' active reservations, as one JSON value. Before, a query took a
+ * transaction of its own and six or seven round trips, each of which wakes the database's backend:
+ * on a machine where the hub and the database share cores, those writes were a third of the hub's
+ * CPU in a surface profile.
+ *
+ * PL/pgSQL rather than SQL because a session keeps PL/pgSQL's plans (a SQL function with a SET
+ * clause is planned again on every call); the SET clause makes the GiST index's nearest-first scan
+ * the plan, as the SET LOCALs of the transaction did (see surface.ts for why the planner needs it).
+ * Absent filters are NULL (connector_filter false). `k` comes from the caller, so that the
+ * distances are computed with the very same operations, and rounded alike, as on SQLite and in
+ * JavaScript: the order of the answer, ties by id, is the same to the bit.
+ *
+ * The answer is `{"n", "lastRaw", "dNeed", "stations", "reservations"}`: the candidates fetched
+ * (at most `page`), the plain distance of the farthest of them, the (lim+1)-th smallest scaled
+ * distance; the caller decides from those whether the page settled the answer, and asks page by
+ * page in a transaction when it did not (rare: a box whose nearest candidates lie along its long
+ * axis). Stations are `[id, name, lat, lon, owner_type, static_changed_at, [[connector id,
+ * status], …]]` in answer order; reservations `[connector_id, partner_id, evco_id, ends_at]`.
+ */
+export const sql = `
+CREATE FUNCTION oioi_surface(
+  min_lat float8, max_lat float8, min_lon float8, max_lon float8, c_lat float8, c_lon float8, k float8,
+  asker bigint, lim integer, page integer, excludes bigint[], operators bigint[], company_types text[],
+  connector_filter boolean, connector_types text[], speed_min float8, speed_max float8, reservations_at bigint
+) RETURNS json LANGUAGE plpgsql STABLE
+SET enable_bitmapscan = off SET enable_seqscan = off
+AS $$
+BEGIN
+  RETURN (
+    WITH cand AS MATERIALIZED (
+      SELECT s.id, s.latitude, s.longitude, s.location <-> point(c_lon, c_lat) AS raw
+      FROM stations s
+      WHERE s.deleted = 0 AND s.location <@ box(point(min_lon, min_lat), point(max_lon, max_lat))
+        AND s.latitude BETWEEN min_lat AND max_lat AND s.longitude BETWEEN min_lon AND max_lon
+        AND (s.is_private = 0 OR s.partner_id = asker)
+        AND (excludes IS NULL OR NOT (s.id = ANY(excludes)))
+        AND (operators IS NULL OR s.partner_id = ANY(operators))
+        AND (company_types IS NULL OR s.owner_type = ANY(company_types))
+        AND (NOT connector_filter OR EXISTS (SELECT 1 FROM connectors c WHERE c.station_id = s.id
+          AND (connector_types IS NULL OR c.type = ANY(connector_types))
+          AND (speed_min IS NULL OR c.speed >= speed_min) AND (speed_max IS NULL OR c.speed <= speed_max)))
+      ORDER BY s.location <-> point(c_lon, c_lat)
+      LIMIT page
+    ),
+    ranked AS MATERIALIZED (
+      SELECT id, row_number() OVER (ORDER BY d, id) AS rn, d FROM (
+        SELECT id, sqrt(((longitude - c_lon) * k) * ((longitude - c_lon) * k) + (latitude - c_lat) * (latitude - c_lat)) AS d FROM cand
+      ) scored
+    ),
+    chosen AS MATERIALIZED (SELECT id, rn FROM ranked WHERE rn <= lim)
+    SELECT json_build_object(
+      'n', (SELECT count(*) FROM cand),
+      'lastRaw', (SELECT max(raw) FROM cand),
+      'dNeed', (SELECT d FROM ranked WHERE rn = lim + 1),
+      'stations', coalesce((
+        SELECT json_agg(json_build_array(s.id, s.name, s.latitude, s.longitude, s.owner_type, s.static_changed_at,
+          coalesce((SELECT json_agg(json_build_array(c.id, c.status) ORDER BY c.position) FROM connectors c WHERE c.station_id = s.id), '[]'::json))
+          ORDER BY ch.rn)
+        FROM chosen ch JOIN stations s ON s.id = ch.id), '[]'::json),
+      'reservations', CASE WHEN reservations_at IS NULL THEN NULL ELSE coalesce((
+        SELECT json_agg(json_build_array(r.connector_id, r.partner_id, r.evco_id, r.ends_at))
+        FROM chosen ch JOIN connectors c ON c.station_id = ch.id JOIN reservations r ON r.connector_id = c.id
+        WHERE r.state = 'active' AND r.starts_at <= reservations_at AND r.ends_at > reservations_at), '[]'::json) END
+    )
+  );
+END
+$$;
+`;
