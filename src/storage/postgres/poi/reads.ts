@@ -10,26 +10,29 @@ export function safeIds(ids: readonly number[]): number[] {
   return ids.filter((id) => Number.isSafeInteger(id));
 }
 
+/** Live, visible stations of these ids with their connectors (in position order, as JSON): one statement, named. */
+const STATIONS_BY_IDS: NamedStatement = {
+  name: 'oioi_stations_by_ids',
+  text: `SELECT s.id, s.partner_id, s.partner_identifier, s.cpo_station_id, s.name, s.latitude, s.longitude, s.is_private, s.is_free_charge, s.owner_type,
+    s.data, s.static_changed_at,
+    coalesce((SELECT json_agg(json_build_array(c.id, c.evse_id, c.evse_key, c.type, c.speed, c.status, c.status_changed_at) ORDER BY c.position)
+      FROM connectors c WHERE c.station_id = s.id), '[]') AS connectors
+    FROM stations s WHERE s.id = ANY($1::bigint[]) AND s.deleted = 0 AND (s.is_private = 0 OR s.partner_id = $2)`,
+};
+
+type ConnectorTuple = [number, string, string, string, number, string, number | null];
+
 /** Live, visible stations of these ids, in the order asked, each with its connectors. */
 export async function stationsByIds(db: PgDatabase, ids: number[], asker: number): Promise<StationRecord[]> {
   const wanted = safeIds(ids);
   if (wanted.length === 0) return [];
   const byId = new Map<number, StationRecord>();
-  const rows = await db.query<StationRow>(
-    `SELECT id, partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, owner_type, data, static_changed_at
-     FROM stations WHERE id = ANY($1::bigint[]) AND deleted = 0 AND (is_private = 0 OR partner_id = $2)`,
-    [wanted, asker],
-  );
-  for (const r of rows) {
-    byId.set(r.id, toStation(r));
-  }
-  if (byId.size === 0) return [];
-  const connectors = await db.query<ConnectorRow>(
-    'SELECT station_id, id, evse_id, evse_key, type, speed, status, status_changed_at FROM connectors WHERE station_id = ANY($1::bigint[]) ORDER BY station_id, position',
-    [[...byId.keys()]],
-  );
-  for (const c of connectors) {
-    byId.get(c.station_id)?.connectors.push(toConnector(c));
+  for (const r of await db.query<StationRow & { connectors: ConnectorTuple[] }>(STATIONS_BY_IDS, [wanted, asker])) {
+    const station = toStation(r);
+    for (const [id, evse_id, evse_key, type, speed, status, status_changed_at] of r.connectors) {
+      station.connectors.push(toConnector({ station_id: r.id, id, evse_id, evse_key, type, speed, status, status_changed_at }));
+    }
+    byId.set(r.id, station);
   }
   return inAskedOrder(wanted, byId);
 }

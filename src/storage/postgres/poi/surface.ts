@@ -27,8 +27,9 @@
  * answer. It did not in about one box of a hundred in the benchmark; those go on page by page in one
  * transaction, the planner settings sent with its BEGIN. Before: a transaction per page, then the
  * stations, connectors and reservations each a statement of its own, six or seven round trips,
- * planned on every call. On 23k stations, 3,000 city boxes in-process with reservations, three
- * alternated pairs: mean 1.75-1.89 -> 1.13-1.42 ms a query, the hub's CPU 0.58-0.68 -> 0.17-0.24 ms
+ * planned on every call. In-process with reservations, alternated pairs: on 23k stations (3,000
+ * city boxes) mean 1.58-1.80 -> 1.36-1.41 ms a query, on a million (2,000 boxes in dense clusters,
+ * most with more than 100 stations) 5.3-5.5 -> 4.9-5.2 ms; the hub's CPU a third of what it was
  * (bench/README.md, PostgreSQL).
  */
 import { connectorIdsOf, type ConnectorReservation, type ConnectorStatusValue, type SurfaceQuery, type SurfaceStationRecord } from '../../poi.js';
