@@ -146,9 +146,12 @@ describe('oioi demo', () => {
 
   it('should deliver the CDR of the remote start to the demo OEM through the hub', async () => {
     // The session ends by itself after ten status intervals (2 s here); the outbox then delivers.
+    // The CPO logs its CDR once the hub has answered it, and the hub's outbox may deliver to the OEM
+    // before that answer is read: wait for both lines, in either order.
+    const posted = /cpo: session DMO-\S+ finished.*CDR posted: code 0/;
     const t0 = Date.now();
-    while (!/oem: received CDR DMO-/.test(stderr) && Date.now() - t0 < 20_000) await sleep(100);
-    assert.match(stderr, /cpo: session DMO-\S+ finished.*CDR posted: code 0/);
+    while (!(/oem: received CDR DMO-/.test(stderr) && posted.test(stderr)) && Date.now() - t0 < 20_000) await sleep(100);
+    assert.match(stderr, posted);
     assert.match(stderr, /oem: received CDR DMO-\S+ on DE\*DMO\*E000001\*1/);
   });
 
