@@ -92,7 +92,12 @@ describe('hub against hostile clients', () => {
     const { ms, answer } = await trickleClient(hub.url, '', '', 60_000);
     assert.ok(ms >= HEADERS_TIMEOUT - 100, `closed after ${ms} ms, before the time-out`);
     assert.ok(ms <= HEADERS_TIMEOUT + SLACK, `closed only after ${ms} ms`);
-    assert.equal(answer, '');
+    // Two deadlines race here, both at --headers-timeout: the hub's own guard for a first request
+    // (first-request.ts) closes the socket without a word, and node:http's periodic check of its
+    // connections, which counts a fresh one from its start too, answers 408 first when its tick
+    // falls between the deadline and the guard's timer (seen once in a CI run). Either way the
+    // socket is closed on time, and nothing else may be said.
+    assert.ok(answer === '' || answer === 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n', JSON.stringify(answer));
   });
 
   it('should keep an idle keep-alive connection open between requests past --headers-timeout', async () => {

@@ -1,7 +1,10 @@
 /**
- * A deadline for the first request of a connection. node:http starts its headers timer at the
- * first byte of a request, so a client that connects and sends nothing (or finishes a TLS
- * handshake and then nothing) would hold its socket for ever: a cheap way to exhaust a server.
+ * A deadline for the first request of a connection: a client that connects and sends nothing (or
+ * finishes a TLS handshake and then nothing) must not hold its socket: a cheap way to exhaust a
+ * server. node:http 20 also counts a fresh connection against its headers timeout, but only looks
+ * at its next connections check (connectionsCheckingInterval) and then answers 408; this closes the
+ * socket at the deadline itself, without a word. Whichever comes first closes it
+ * (test/e2e/hub-hostile-clients.test.ts accepts either).
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
