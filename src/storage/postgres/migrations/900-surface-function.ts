@@ -15,8 +15,8 @@
  *
  * The answer is `{"n", "lastRaw", "dNeed", "stations", "reservations"}`: the candidates fetched
  * (at most `page`), the plain distance of the farthest of them, the (lim+1)-th smallest scaled
- * distance; the caller decides from those whether the page settled the answer, and asks page by
- * page in a transaction when it did not (rare: a box whose nearest candidates lie along its long
+ * distance; the caller decides from those whether the page settled the answer, and asks again
+ * with a larger page when it did not (rare: a box whose nearest candidates lie along its long
  * axis). Stations are `[id, name, lat, lon, owner_type, static_changed_at, [[connector id,
  * status], …]]` in answer order; reservations `[connector_id, partner_id, evco_id, ends_at]`.
  */

@@ -1,6 +1,6 @@
 /** Station details, reservations and usage on PostgreSQL: one query per table, as sqlite/poi/reads.ts. */
 import type { ConnectorReservation, StationRecord, StationUsage } from '../../poi.js';
-import type { Client, NamedStatement, PgDatabase } from '../database.js';
+import type { NamedStatement, PgDatabase } from '../database.js';
 import { inAskedOrder, toConnector, toStation, type ConnectorRow, type StationRow } from '../../rows/poi.js';
 
 const DAY_MS = 86_400_000;
@@ -37,14 +37,14 @@ export async function stationsByIds(db: PgDatabase, ids: number[], asker: number
   return inAskedOrder(wanted, byId);
 }
 
-/** Active reservations of these connectors at `at` (on `on`, a transaction's client, when given). */
-export async function activeReservations(db: PgDatabase, connectorIds: number[], at: number, on?: Client): Promise<ConnectorReservation[]> {
+/** Active reservations of these connectors at `at`. */
+export async function activeReservations(db: PgDatabase, connectorIds: number[], at: number): Promise<ConnectorReservation[]> {
   const ids = safeIds(connectorIds);
   if (ids.length === 0) return [];
-  return db.query<ConnectorReservation>(ACTIVE_RESERVATIONS, [ids, at], on);
+  return db.query<ConnectorReservation>(ACTIVE_RESERVATIONS, [ids, at]);
 }
 
-/** Named: every station-get-surface and station-get-by-ids asks it. */
+/** Named: every station-get-by-ids asks it (station-get-surface's come with `oioi_surface`). */
 const ACTIVE_RESERVATIONS: NamedStatement = {
   name: 'oioi_active_reservations',
   text: `SELECT connector_id AS "connectorId", partner_id AS "partnerId", evco_id AS "evcoId", ends_at AS "endsAt" FROM reservations

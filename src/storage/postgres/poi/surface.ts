@@ -21,57 +21,20 @@
  * D is below k times the raw distance of the last row fetched: every station not fetched yet is
  * then farther than D, so the answer and `hasMore` are exact.
  *
- * The common case is one round trip (2026-12-07): `oioi_surface` (migration 900) fetches the first
- * page of candidates, ranks them, and returns the chosen stations with their connectors and
- * reservations as one JSON value, with what this side needs to tell whether that page settled the
- * answer. It did not in about one box of a hundred in the benchmark; those go on page by page in one
- * transaction, the planner settings sent with its BEGIN. Before: a transaction per page, then the
+ * Each page is one round trip (2026-12-07): `oioi_surface` (migration 900) fetches that many
+ * candidates, ranks them, and returns the chosen stations with their connectors and reservations as
+ * one JSON value, with what this side needs to tell whether the page settled the answer. The first
+ * page did not in about one box of a hundred in the benchmark; those ask again with a larger page,
+ * and the last answer, from one snapshot, is the one returned. Before: a transaction per page, then the
  * stations, connectors and reservations each a statement of its own, six or seven round trips,
  * planned on every call. In-process with reservations, alternated pairs: on 23k stations (3,000
  * city boxes) mean 1.58-1.80 -> 1.36-1.41 ms a query, on a million (2,000 boxes in dense clusters,
  * most with more than 100 stations) 5.3-5.5 -> 4.9-5.2 ms; the hub's CPU a third of what it was
  * (bench/README.md, PostgreSQL).
  */
-import { connectorIdsOf, type ConnectorReservation, type ConnectorStatusValue, type SurfaceQuery, type SurfaceStationRecord } from '../../poi.js';
-import type { Client, NamedStatement, PgDatabase } from '../database.js';
-import { activeReservations, safeIds } from './reads.js';
-
-/** Sent with the BEGIN: only index scans, so the GiST index's nearest-first scan is the plan (above). */
-const INDEX_SCANS_ONLY = 'SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off';
-
-/** The chosen stations with their connectors (in position order) as JSON. */
-const LOAD: NamedStatement = {
-  name: 'oioi_surface_load',
-  text: `SELECT s.id, s.name, s.latitude, s.longitude, s.owner_type, s.static_changed_at,
-    coalesce((SELECT json_agg(json_build_array(c.id, c.status) ORDER BY c.position) FROM connectors c WHERE c.station_id = s.id), '[]') AS connectors
-    FROM stations s WHERE s.id = ANY($1::bigint[])`,
-};
-
-/** The candidate query for `q`'s filters, with its parameters ($1–$8 are box, centre, asker, limit). */
-function candidateQuery(q: SurfaceQuery, cLat: number, cLon: number): { sql: NamedStatement; params: unknown[] } {
-  const params: unknown[] = [q.minLat, q.maxLat, q.minLon, q.maxLon, cLon, cLat, q.askerPartnerId, 0];
-  const arg = (v: unknown) => `$${params.push(v)}`;
-  // `<@` compares with a 1e-6 tolerance; the BETWEENs keep the box edges exact, as on SQLite.
-  let where = `s.deleted = 0 AND s.location <@ box(point($3, $1), point($4, $2))
-    AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4 AND (s.is_private = 0 OR s.partner_id = $7)`;
-  // The text depends only on which filters are present: one bit each names the statement.
-  let shape = 0;
-  const excludes = safeIds(q.excludes ?? []);
-  if (excludes.length) (shape |= 1), (where += ` AND NOT (s.id = ANY(${arg(excludes)}::bigint[]))`);
-  if (q.operatorIds?.length) (shape |= 2), (where += ` AND s.partner_id = ANY(${arg(safeIds(q.operatorIds))}::bigint[])`);
-  if (q.companyTypes?.length) (shape |= 4), (where += ` AND s.owner_type = ANY(${arg(q.companyTypes)}::text[])`);
-  const types = !!q.connectorTypes?.length;
-  if (types || q.speedAtLeast !== undefined || q.speedAtMost !== undefined) {
-    // One connector must satisfy every connector filter at once: "a Type2 faster than 22 kW".
-    where += ' AND EXISTS (SELECT 1 FROM connectors c WHERE c.station_id = s.id';
-    if (types) (shape |= 8), (where += ` AND c.type = ANY(${arg(q.connectorTypes)}::text[])`);
-    if (q.speedAtLeast !== undefined) (shape |= 16), (where += ` AND c.speed >= ${arg(q.speedAtLeast)}`);
-    if (q.speedAtMost !== undefined) (shape |= 32), (where += ` AND c.speed <= ${arg(q.speedAtMost)}`);
-    where += ')';
-  }
-  const text = `SELECT s.id, s.latitude, s.longitude FROM stations s WHERE ${where} ORDER BY s.location <-> point($5, $6) LIMIT $8`;
-  return { sql: { name: `oioi_surface_${shape}`, text }, params };
-}
+import type { ConnectorReservation, ConnectorStatusValue, SurfaceQuery, SurfaceStationRecord } from '../../poi.js';
+import type { NamedStatement, PgDatabase } from '../database.js';
+import { safeIds } from './reads.js';
 
 /** One page's answer from `oioi_surface` (migration 900 describes it). */
 interface FunctionAnswer {
@@ -88,6 +51,9 @@ const SURFACE: NamedStatement = {
     $10::integer, $11::bigint[], $12::bigint[], $13::text[], $14::boolean, $15::text[], $16::float8, $17::float8, $18::bigint) AS answer`,
 };
 
+/** The position of the page size among SURFACE's parameters. */
+const PAGE = 9;
+
 type Found = { stations: SurfaceStationRecord[]; hasMore: boolean; reservations?: ConnectorReservation[] };
 
 /**
@@ -98,11 +64,10 @@ export async function surface(db: PgDatabase, q: SurfaceQuery, reservationsAt?: 
   const cLat = (q.minLat + q.maxLat) / 2;
   const cLon = (q.minLon + q.maxLon) / 2;
   const k = Math.max(Math.cos((cLat * Math.PI) / 180), 1e-6);
-  const page = (q.limit + 1) * 2;
   const excludes = safeIds(q.excludes ?? []);
   const types = !!q.connectorTypes?.length;
-  const [row] = await db.query<{ answer: FunctionAnswer }>(SURFACE, [
-    q.minLat, q.maxLat, q.minLon, q.maxLon, cLat, cLon, k, q.askerPartnerId, q.limit, page,
+  const params: unknown[] = [
+    q.minLat, q.maxLat, q.minLon, q.maxLon, cLat, cLon, k, q.askerPartnerId, q.limit, 0,
     excludes.length ? excludes : null,
     q.operatorIds?.length ? safeIds(q.operatorIds) : null,
     q.companyTypes?.length ? q.companyTypes : null,
@@ -111,19 +76,23 @@ export async function surface(db: PgDatabase, q: SurfaceQuery, reservationsAt?: 
     q.speedAtLeast ?? null,
     q.speedAtMost ?? null,
     reservationsAt ?? null,
-  ]);
-  const a = row!.answer;
-  if (!(a.n < page || settles(k, a.lastRaw!, a.dNeed!))) return paged(db, q, cLat, cLon, k, page * 4, reservationsAt);
-  const found: Found = {
-    stations: a.stations.map(([id, name, latitude, longitude, ownerType, staticChangedAt, connectors]) => ({
-      id, name, latitude, longitude, ownerType, staticChangedAt, connectors: connectors.map(([cid, status]) => ({ id: cid, status })),
-    })),
-    hasMore: a.n > q.limit,
-  };
-  if (reservationsAt !== undefined) {
-    found.reservations = (a.reservations ?? []).map(([connectorId, partnerId, evcoId, endsAt]) => ({ connectorId, partnerId, evcoId, endsAt }));
+  ];
+  for (let page = (q.limit + 1) * 2; ; page *= 4) {
+    params[PAGE] = page;
+    const [row] = await db.query<{ answer: FunctionAnswer }>(SURFACE, params);
+    const a = row!.answer;
+    if (a.n === page && !settles(k, a.lastRaw!, a.dNeed!)) continue;
+    const found: Found = {
+      stations: a.stations.map(([id, name, latitude, longitude, ownerType, staticChangedAt, connectors]) => ({
+        id, name, latitude, longitude, ownerType, staticChangedAt, connectors: connectors.map(([cid, status]) => ({ id: cid, status })),
+      })),
+      hasMore: a.n > q.limit,
+    };
+    if (reservationsAt !== undefined) {
+      found.reservations = (a.reservations ?? []).map(([connectorId, partnerId, evcoId, endsAt]) => ({ connectorId, partnerId, evcoId, endsAt }));
+    }
+    return found;
   }
-  return found;
 }
 
 /**
@@ -132,45 +101,4 @@ export async function surface(db: PgDatabase, q: SurfaceQuery, reservationsAt?: 
  */
 function settles(k: number, lastRaw: number, dNeed: number): boolean {
   return k * lastRaw > dNeed * (1 + 1e-9) + 1e-12;
-}
-
-/** The answer page by page from `firstPage` candidates on, in one transaction (see above). */
-function paged(db: PgDatabase, q: SurfaceQuery, cLat: number, cLon: number, k: number, firstPage: number, reservationsAt?: number): Promise<Found> {
-  const need = q.limit + 1;
-  const { sql, params } = candidateQuery(q, cLat, cLon);
-  return db.tx(async (c) => {
-    for (let page = firstPage; ; page *= 4) {
-      params[7] = page;
-      const rows = await db.query<{ id: number; latitude: number; longitude: number }>(sql, params, c);
-      const scored = rows.map((r) => {
-        const dy = r.latitude - cLat;
-        const dx = (r.longitude - cLon) * k;
-        return { id: r.id, d: Math.sqrt(dx * dx + dy * dy) };
-      });
-      scored.sort((a, b) => a.d - b.d || a.id - b.id);
-      if (rows.length === page) {
-        const last = rows[rows.length - 1]!;
-        if (!settles(k, Math.hypot(last.longitude - cLon, last.latitude - cLat), scored[need - 1]!.d)) continue;
-      }
-      const stations = await load(db, c, scored.slice(0, q.limit).map((s) => s.id));
-      const found: Found = { stations, hasMore: scored.length > q.limit };
-      if (reservationsAt === undefined) return found;
-      // In the same snapshot as the stations: a reservation never names a connector the answer lacks.
-      return { ...found, reservations: await activeReservations(db, connectorIdsOf(stations), reservationsAt, c) };
-    }
-  }, INDEX_SCANS_ONLY);
-}
-
-/** Name, position and connector statuses of the chosen stations, in the given order: one statement. */
-async function load(db: PgDatabase, c: Client, ids: number[]): Promise<SurfaceStationRecord[]> {
-  if (ids.length === 0) return [];
-  const rows = await db.query<{ id: number; name: string; latitude: number; longitude: number; owner_type: string | null; static_changed_at: number; connectors: Array<[number, ConnectorStatusValue]> }>(LOAD, [ids], c);
-  const byId = new Map<number, SurfaceStationRecord>();
-  for (const s of rows) {
-    byId.set(s.id, {
-      id: s.id, name: s.name, latitude: s.latitude, longitude: s.longitude, ownerType: s.owner_type, staticChangedAt: s.static_changed_at,
-      connectors: s.connectors.map(([id, status]) => ({ id, status })),
-    });
-  }
-  return ids.map((id) => byId.get(id)!).filter(Boolean);
 }
