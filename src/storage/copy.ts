@@ -21,7 +21,11 @@ export interface DumpTable {
   columns: DumpColumn[];
   /** Tables this one has foreign keys to. */
   references: string[];
-  /** Kept by the engine's own triggers from other tables (a summary): a target without it loses nothing. */
+  /**
+   * Kept by the engine itself from other tables (the map's summaries): a target without it loses
+   * nothing, and a target makes its own from the copied rows (its triggers, or `finish`) rather
+   * than taking the source's.
+   */
   derived?: boolean;
 }
 
@@ -44,13 +48,9 @@ export interface DumpConnection {
   begin(): Promise<void>;
   /** Empties tables, given children first. */
   clear(tables: string[]): Promise<void>;
-  /**
-   * Inserts rows. A row whose key a target trigger already wrote (summary tables kept by
-   * triggers on the tables copied before) must not fail the copy: the source's row wins or the
-   * trigger's stays, both being the same summary of the same rows.
-   */
+  /** Inserts rows into a table that is not `derived` (those are the target's to fill). */
   insert(table: string, columns: DumpColumn[], rows: DumpValue[][]): Promise<void>;
-  /** Rebuilds what the engine derives from copied rows (sequences, spatial indexes). */
+  /** Rebuilds what the engine derives from copied rows (sequences, derived tables). */
   finish(tables: DumpTable[]): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
@@ -159,6 +159,9 @@ export async function copyStorage(from: DumpConnection, to: DumpConnection, { fo
       await to.clear(children);
     }
     for (const t of order) {
+      // Summaries come from the copied rows, not from the source's: they are the target's own,
+      // and the source's may still wait on marks of its own (migration 820).
+      if (t.derived) continue;
       const src = sourceByName.get(t.name);
       if (!src) {
         report.push({ table: t.name, rows: 0 });

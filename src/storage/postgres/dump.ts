@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL side of `oioi migrate` (see ../copy.ts): lists the hub's tables from the
  * catalog, reads rows through a cursor in one consistent snapshot, inserts them in multi-row
- * statements inside one transaction, and moves every id sequence past the copied ids afterwards.
+ * statements inside one transaction, and afterwards rebuilds the map's summaries from the copied
+ * rows (migration 910) and moves every id sequence past the copied ids.
  */
 import pg from 'pg';
 import type { ColumnKind, DumpColumn, DumpConnection, DumpTable, DumpValue } from '../copy.js';
@@ -9,6 +10,9 @@ import { jsonText } from '../copy.js';
 
 /** Migration bookkeeping and the partner-change counter belong to this database, not to the hub's data. */
 const SKIP = new Set(['schema_migrations', 'oioi_changes']);
+
+/** The map's summaries, which a copy into PostgreSQL computes once from the copied rows (migration 910). */
+const DERIVED = new Set(['map_stations', 'map_cells', 'map_dirty']);
 
 /** PostgreSQL allows at most 65535 parameters in one statement. */
 const MAX_PARAMS = 65_535;
@@ -95,6 +99,7 @@ export async function openPostgresDump(url: string): Promise<DumpConnection> {
       // Generated columns (stations.location) are computed by the database from the copied ones.
       columns: cols.filter((c) => c.table_name === name && c.is_generated !== 'ALWAYS').map((c) => ({ name: c.column_name, kind: kindOf(c.data_type) })),
       references: [...new Set(refs.filter((r) => r.child === name).map((r) => r.parent))],
+      derived: DERIVED.has(name),
     }));
   }
 
@@ -122,6 +127,9 @@ export async function openPostgresDump(url: string): Promise<DumpConnection> {
     },
     async begin() {
       await client.query('BEGIN');
+      // The map's triggers stand aside for this transaction: kept row by row, a copy's upserts of
+      // the same cells slowed every later row (migration 910). `finish` rebuilds the map instead.
+      await client.query("SET LOCAL oioi.copying = 'on'");
     },
     async clear(names) {
       if (names.length) await client.query(`TRUNCATE ${names.map(quote).join(', ')}`);
@@ -138,6 +146,7 @@ export async function openPostgresDump(url: string): Promise<DumpConnection> {
       }
     },
     async finish(copied) {
+      await client.query('SELECT oioi_map_rebuild()');
       // Ids were copied as they were: each sequence must hand out the next id after the largest one.
       const names = new Set(copied.map((t) => t.name));
       for (const c of await columns()) {

@@ -56,8 +56,6 @@ export async function openSqliteDump(url: string): Promise<DumpConnection> {
     return out;
   }
 
-  let derivedTables: Set<string> | undefined;
-
   async function tables(): Promise<DumpTable[]> {
     const derived = triggerWritten();
     const list = (db.pragma('table_list') as Array<{ schema: string; name: string; type: string }>)
@@ -102,14 +100,8 @@ export async function openSqliteDump(url: string): Promise<DumpConnection> {
       for (const name of names) db.exec(`DELETE FROM ${quote(name)}`);
     },
     async insert(table, columns: DumpColumn[], rows) {
-      // A table that triggers write into (the map's summaries and marks) already holds what the
-      // copied stations and connectors made of it: that row stays, as on PostgreSQL (ON CONFLICT
-      // DO NOTHING). Replacing it would be wrong twice over: REPLACE fires map_stations' insert
-      // trigger (and not its delete trigger), counting the station twice in map_cells, and a
-      // source's cells may lag its connectors (status changes waiting in map_dirty, migration 820).
-      derivedTables ??= triggerWritten();
-      const verb = derivedTables.has(table) ? 'INSERT OR IGNORE' : 'INSERT OR REPLACE';
-      const stmt = db.prepare(`${verb} INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      // Derived tables never come here (copyStorage leaves them to the copied rows' triggers).
+      const stmt = db.prepare(`INSERT OR REPLACE INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
       for (const row of rows) stmt.run(...row.map((v, i) => toSqlite(v, columns[i]!.kind)));
     },
     async finish() {
