@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { freshDatabase } from '../../../test/support/engines.js';
 import { copyStorage, openDump } from '../copy.js';
@@ -18,25 +19,26 @@ const EXPECTED_SUMMARIES = `SELECT s.id AS id, s.latitude AS lat, s.longitude AS
     WHEN sum(CASE WHEN c.status = 'Available' THEN 1 ELSE 0 END) > 0 THEN 'Available'
     WHEN sum(CASE WHEN c.status IN ('Occupied', 'Reserved') THEN 1 ELSE 0 END) > 0 THEN 'Occupied'
     WHEN count(c.status) > 0 AND sum(CASE WHEN c.status <> 'Offline' THEN 1 ELSE 0 END) = 0 THEN 'Offline'
-    ELSE 'Unknown' END AS summary
+    ELSE 'Unknown' END AS summary, count(c.station_id) AS connectors
   FROM stations s LEFT JOIN connectors c ON c.station_id = s.id GROUP BY s.id, s.latitude, s.longitude, s.deleted ORDER BY s.id`;
 
-type Cell = { level: number; cx: number; cy: number; n: number; slat: number; slon: number; available: number; occupied: number; reserved: number; offline: number; unknown: number };
+type Cell = { level: number; cx: number; cy: number; n: number; slat: number; slon: number; available: number; occupied: number; reserved: number; offline: number; unknown: number; k: number };
 
 const key = (c: { level: number; cx: number; cy: number }) => `${c.level}/${c.cx}/${c.cy}`;
 const round = (v: number) => Math.round(Number(v) * 1e6) / 1e6;
 
 /** map_stations and map_cells as stored, and as recomputed from scratch. */
 async function mapState(engine: Engine, url: string) {
-  const expected = await rawQuery<{ id: number; lat: number; lon: number; deleted: number; summary: ConnectorStatusValue }>(engine, url, EXPECTED_SUMMARIES);
+  const expected = await rawQuery<{ id: number; lat: number; lon: number; deleted: number; summary: ConnectorStatusValue; connectors: number }>(engine, url, EXPECTED_SUMMARIES);
   const cells = new Map<string, Cell>();
   for (const s of expected) {
     if (Number(s.deleted) !== 0) continue;
     for (const level of AGGREGATE_LEVELS) {
       const size = cellSize(level);
       const at = { level, cx: Math.floor((Number(s.lon) + 180) / size), cy: Math.floor((Number(s.lat) + 90) / size) };
-      const c = cells.get(key(at)) ?? { ...at, n: 0, slat: 0, slon: 0, available: 0, occupied: 0, reserved: 0, offline: 0, unknown: 0 };
+      const c = cells.get(key(at)) ?? { ...at, n: 0, slat: 0, slon: 0, available: 0, occupied: 0, reserved: 0, offline: 0, unknown: 0, k: 0 };
       c.n++;
+      c.k += Number(s.connectors);
       c.slat += Number(s.lat);
       c.slon += Number(s.lon);
       c[s.summary.toLowerCase() as 'available']++;
@@ -45,11 +47,11 @@ async function mapState(engine: Engine, url: string) {
   }
   const stored = await rawQuery<Cell>(engine, url, 'SELECT * FROM map_cells WHERE n <> 0 ORDER BY level, cx, cy');
   const norm = (c: Cell) => ({ ...c, level: Number(c.level), cx: Number(c.cx), cy: Number(c.cy), n: Number(c.n), slat: round(c.slat), slon: round(c.slon),
-    available: Number(c.available), occupied: Number(c.occupied), reserved: Number(c.reserved), offline: Number(c.offline), unknown: Number(c.unknown) });
-  const summaries = await rawQuery<{ station_id: number; summary: string }>(engine, url, 'SELECT station_id, summary FROM map_stations ORDER BY station_id');
+    available: Number(c.available), occupied: Number(c.occupied), reserved: Number(c.reserved), offline: Number(c.offline), unknown: Number(c.unknown), k: Number(c.k) });
+  const summaries = await rawQuery<{ station_id: number; summary: string; connectors: number }>(engine, url, 'SELECT station_id, summary, connectors FROM map_stations ORDER BY station_id');
   return {
-    summaries: summaries.map((r) => [Number(r.station_id), r.summary]),
-    expectedSummaries: expected.map((s) => [Number(s.id), s.summary]),
+    summaries: summaries.map((r) => [Number(r.station_id), r.summary, Number(r.connectors)]),
+    expectedSummaries: expected.map((s) => [Number(s.id), s.summary, Number(s.connectors)]),
     cells: stored.map(norm),
     expectedCells: [...cells.values()].sort((a, b) => a.level - b.level || a.cx - b.cx || a.cy - b.cy).map(norm),
   };
@@ -57,6 +59,27 @@ async function mapState(engine: Engine, url: string) {
 
 async function dirty(engine: Engine, url: string): Promise<number[]> {
   return (await rawQuery<{ station_id: number }>(engine, url, 'SELECT station_id FROM map_dirty ORDER BY station_id')).map((r) => Number(r.station_id));
+}
+
+/** Statements run by another connection, as a tool or another process would write. */
+async function rawWrite(engine: Engine, url: string, statements: string[]): Promise<void> {
+  if (engine === 'sqlite') {
+    const db = new Database(url.replace(/^sqlite:(\/\/)?/, ''));
+    try {
+      db.pragma('busy_timeout = 5000');
+      for (const sql of statements) db.exec(sql);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 const WORLD: MapBox = { minLat: -90, maxLat: 90, minLon: -180, maxLon: 180 };
@@ -134,6 +157,15 @@ for (const engine of testEngines()) {
         });
         assert.equal(back.ok, true);
       });
+      // connectors added and removed by another writer (station-post never changes a station's set):
+      // the station's count and its cells' k follow (migration 920)
+      await assertMapRightAfter(() => rawWrite(engine, h.url, [
+        `INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (${ids[3]}, 3, 'DE*8PS*E3X', 'DE8PSE3X', 'Type2', 22, 'Available')`,
+        `INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (${ids[3]}, 4, 'DE*8PS*E3Y', 'DE8PSE3Y', 'Type2', 22, 'Offline')`,
+      ]));
+      assert.deepEqual((await mapState(engine, h.url)).summaries.find(([id]) => id === ids[3])!.slice(2), [4]);
+      await assertMapRightAfter(() => rawWrite(engine, h.url, [`DELETE FROM connectors WHERE evse_key = 'DE8PSE3Y'`]));
+      assert.deepEqual((await mapState(engine, h.url)).summaries.find(([id]) => id === ids[3])!.slice(2), [3]);
     });
 
     async function assertMapRightAfter(change: () => Promise<void>): Promise<void> {
@@ -162,6 +194,7 @@ for (const engine of testEngines()) {
       const expected = (await mapState(engine, h.url)).expectedSummaries.filter(([id]) => id !== ids[7]);
       assert.equal(totals.stationsByStatus.Occupied, expected.filter(([, s]) => s === 'Occupied').length);
       assert.equal(totals.stations, m.expectedSummaries.length - 1);
+      assert.equal(totals.connectors, expected.reduce((sum, [, , k]) => sum + Number(k), 0));
       const world = await h.storage.dashboard.clusters(WORLD, 2);
       assert.equal(world.reduce((n, c) => n + c.statuses.Occupied, 0), totals.stationsByStatus.Occupied);
       assert.deepEqual(await dirty(engine, h.url), []);

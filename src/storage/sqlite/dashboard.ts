@@ -79,10 +79,11 @@ export class SqliteDashboard implements DashboardRepository {
     if (!this.anyDirty.get()) return 0; // an idle hub's refresher costs no commit
     return this.s.write((db) => {
       // live: a station posted while station-post held the triggers waits here to join its cells (migration 870).
-      preparedOn(db, `UPDATE map_stations AS m SET summary = x.summary, live = x.live
-        FROM (SELECT d.station_id AS id, ${STATION_SUMMARY_SQL} AS summary, (SELECT s.deleted = 0 FROM stations s WHERE s.id = d.station_id) AS live
+      // connectors: a station posted under the hold got its connectors without the map's triggers (migration 920).
+      preparedOn(db, `UPDATE map_stations AS m SET summary = x.summary, live = x.live, connectors = x.n
+        FROM (SELECT d.station_id AS id, ${STATION_SUMMARY_SQL} AS summary, (SELECT s.deleted = 0 FROM stations s WHERE s.id = d.station_id) AS live, count(c.station_id) AS n
           FROM (SELECT station_id FROM map_dirty ORDER BY station_id LIMIT @limit + 0) AS d LEFT JOIN connectors c ON c.station_id = d.station_id GROUP BY d.station_id) AS x
-        WHERE m.station_id = x.id AND x.live IS NOT NULL AND (m.summary IS NOT x.summary OR m.live IS NOT x.live)`).run({ limit });
+        WHERE m.station_id = x.id AND x.live IS NOT NULL AND (m.summary IS NOT x.summary OR m.live IS NOT x.live OR m.connectors IS NOT x.n)`).run({ limit });
       return preparedOn(db, 'DELETE FROM map_dirty WHERE station_id IN (SELECT station_id FROM map_dirty ORDER BY station_id LIMIT @limit + 0)').run({ limit }).changes;
     });
   }
@@ -183,10 +184,10 @@ export class SqliteDashboard implements DashboardRepository {
   async totals(): Promise<DashboardTotals> {
     await this.fresh();
     const db = this.s.db;
-    const c = db.prepare(`SELECT coalesce(sum(n), 0) AS n, coalesce(sum(available), 0) AS a, coalesce(sum(occupied), 0) AS o, coalesce(sum(reserved), 0) AS r,
-      coalesce(sum(offline), 0) AS f, coalesce(sum(unknown), 0) AS u FROM map_cells WHERE level = 6`).get() as { n: number; a: number; o: number; r: number; f: number; u: number };
-    const connectors = db.prepare('SELECT count(*) FROM connectors c CROSS JOIN map_stations m ON m.station_id = c.station_id WHERE m.live = 1').pluck().get() as number;
+    // The coarsest cells hold every live station once: a few hundred rows, whatever the network's size (migration 920).
+    const c = db.prepare(`SELECT coalesce(sum(n), 0) AS n, coalesce(sum(k), 0) AS k, coalesce(sum(available), 0) AS a, coalesce(sum(occupied), 0) AS o, coalesce(sum(reserved), 0) AS r,
+      coalesce(sum(offline), 0) AS f, coalesce(sum(unknown), 0) AS u FROM map_cells WHERE level = 6`).get() as { n: number; k: number; a: number; o: number; r: number; f: number; u: number };
     const partners = db.prepare('SELECT count(*) FROM partners').pluck().get() as number;
-    return { stations: c.n, connectors, partners, stationsByStatus: { Available: c.a, Occupied: c.o, Reserved: c.r, Offline: c.f, Unknown: c.u } };
+    return { stations: c.n, connectors: c.k, partners, stationsByStatus: { Available: c.a, Occupied: c.o, Reserved: c.r, Offline: c.f, Unknown: c.u } };
   }
 }

@@ -9,19 +9,23 @@
  * transaction as the change, so other writers (the CLI, a second hub) need no code of ours.
  * Private stations are on the operator's map too: only soft-deleted ones are left out.
  */
-const cellUpsert = (level: number, sign: '+' | '-', row: 'NEW' | 'OLD') => {
+/**
+ * Adds (`+`) or removes (`-`) one `map_stations` row's share of its cell at `level`; with
+ * `connectors` (migration 920) its connector count too, into the cell's `k`.
+ */
+export const cellUpsert = (level: number, sign: '+' | '-', row: 'NEW' | 'OLD', connectors = false) => {
   const size = 360 / 2 ** (level + 2);
   const k = (s: string) => `(${row}.summary = '${s}')`;
   const cx = `CAST((${row}.lon + 180) / ${size} AS INTEGER)`;
   const cy = `CAST((${row}.lat + 90) / ${size} AS INTEGER)`;
   // SELECT … WHERE (not VALUES) so a soft-deleted side adds nothing; the WHERE also keeps
   // SQLite from reading ON CONFLICT as a join constraint.
-  return `INSERT INTO map_cells (level, cx, cy, n, slat, slon, available, occupied, reserved, offline, unknown)
-    SELECT ${level}, ${cx}, ${cy}, ${sign}1, ${sign}${row}.lat, ${sign}${row}.lon, ${sign}${k('Available')}, ${sign}${k('Occupied')}, ${sign}${k('Reserved')}, ${sign}${k('Offline')}, ${sign}${k('Unknown')}
+  return `INSERT INTO map_cells (level, cx, cy, n, slat, slon, available, occupied, reserved, offline, unknown${connectors ? ', k' : ''})
+    SELECT ${level}, ${cx}, ${cy}, ${sign}1, ${sign}${row}.lat, ${sign}${row}.lon, ${sign}${k('Available')}, ${sign}${k('Occupied')}, ${sign}${k('Reserved')}, ${sign}${k('Offline')}, ${sign}${k('Unknown')}${connectors ? `, ${sign}${row}.connectors` : ''}
     WHERE ${row}.live = 1
     ON CONFLICT (level, cx, cy) DO UPDATE SET n = n + excluded.n, slat = slat + excluded.slat, slon = slon + excluded.slon,
       available = available + excluded.available, occupied = occupied + excluded.occupied, reserved = reserved + excluded.reserved,
-      offline = offline + excluded.offline, unknown = unknown + excluded.unknown;`;
+      offline = offline + excluded.offline, unknown = unknown + excluded.unknown${connectors ? ', k = k + excluded.k' : ''};`;
 };
 
 /** A station's summary from its connectors: Available > Occupied (or Reserved) > all Offline > Unknown. */
