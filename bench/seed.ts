@@ -6,6 +6,7 @@ import { evseKey } from '../src/protocol/identifiers/evse-id.js';
 import { addPartner } from '../src/hub/partners/partner-service.js';
 import type { Storage } from '../src/storage/index.js';
 import type { StationInput } from '../src/storage/poi.js';
+import type { PgDatabase } from '../src/storage/postgres/database.js';
 import { stationOf, uidOf } from './bodies.js';
 
 /** A partner the load generator acts as. */
@@ -74,11 +75,58 @@ function sqliteConnectionOf(storage: Storage): import('better-sqlite3').Database
   return storage.engine === 'sqlite' ? s.sqlite?.db : undefined;
 }
 
+/** The PostgreSQL database behind a Storage, when it is one. */
+function postgresOf(storage: Storage): PgDatabase | undefined {
+  return storage.engine === 'postgres' ? (storage as Storage & { pg?: PgDatabase }).pg : undefined;
+}
+
 /**
- * Like `loadStations`, several times faster on SQLite: the rows station-post would create for a
- * new station (station and connectors; the schema's own triggers do the rest) inserted
- * in large transactions, without the per-post checks a fresh database does not need. Other
- * engines go through `loadStations`. Example: `await bulkLoadStations(storage, owners, 1_000_000)`.
+ * `bulkLoadStations` on PostgreSQL: stations and their connectors inserted from arrays, 5,000
+ * stations a transaction, with the map's triggers standing aside as in a copy (`oioi.copying`,
+ * migration 910), then the map rebuilt once: 40,000 stations in 4.4 s, against 45 s through
+ * `saveStation` (a million in about two minutes, against some twenty).
+ */
+async function bulkLoadPostgres(pg: PgDatabase, owners: Array<{ cpo: BenchPartner; plan: { operator: string; run: string; seed: number } }>, count: number, progress?: (done: number) => void): Promise<void> {
+  const at = Date.now();
+  const size = 5_000;
+  for (let from = 0; from < count; from += size) {
+    const inputs: StationInput[] = [];
+    for (let i = from; i < Math.min(count, from + size); i++) {
+      const { cpo, plan } = owners[i % owners.length]!;
+      inputs.push(stationInputOf(cpo, plan, i, at));
+    }
+    await pg.tx(async (c) => {
+      await c.query("SET LOCAL oioi.copying = 'on'");
+      const ids = (await c.query<{ id: string; k: string }>(
+        `INSERT INTO stations (partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, deleted, data, static_changed_at, created_at)
+         SELECT p, pi, cs, n, la, lo, 0, f, 0, d, $7, $7 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $8::int[], $9::text[]) AS x(p, pi, cs, n, la, lo, f, d)
+         RETURNING id, partner_identifier || ' ' || cpo_station_id AS k`,
+        [inputs.map((s) => s.ownerPartnerId), inputs.map((s) => s.ownerIdentifier), inputs.map((s) => s.cpoStationId), inputs.map((s) => s.name),
+          inputs.map((s) => s.latitude), inputs.map((s) => s.longitude), at, inputs.map((s) => (s.isFreeCharge ? 1 : 0)), inputs.map((s) => JSON.stringify(s.data))],
+      )).rows;
+      const idOf = new Map(ids.map((r) => [r.k, r.id]));
+      const rows = inputs.flatMap((s) => s.connectors.map((k, position) => ({ station: idOf.get(`${s.ownerIdentifier} ${s.cpoStationId}`)!, position, ...k })));
+      await c.query(
+        `INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed)
+         SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::float8[])`,
+        [rows.map((r) => r.station), rows.map((r) => r.position), rows.map((r) => r.evseId), rows.map((r) => r.evseKey), rows.map((r) => r.type), rows.map((r) => r.speed)],
+      );
+    });
+    progress?.(Math.min(count, from + size));
+  }
+  await pg.tx(async (c) => {
+    await c.query("SET LOCAL oioi.copying = 'on'");
+    await c.query('SELECT oioi_map_rebuild()');
+  });
+  // As after `oioi migrate`: a hub must not plan on tables it has never analyzed.
+  await pg.query('ANALYZE stations, connectors, map_stations, map_cells');
+}
+
+/**
+ * Like `loadStations`, several times faster: the rows station-post would create for a new station
+ * (station and connectors; on SQLite the schema's own triggers do the rest, on PostgreSQL the map
+ * is rebuilt at the end) inserted in large transactions, without the per-post checks a fresh
+ * database does not need. Example: `await bulkLoadStations(storage, owners, 1_000_000)`.
  */
 export async function bulkLoadStations(
   storage: Storage,
@@ -86,6 +134,8 @@ export async function bulkLoadStations(
   count: number,
   progress?: (done: number) => void,
 ): Promise<void> {
+  const pg = postgresOf(storage);
+  if (pg) return bulkLoadPostgres(pg, owners, count, progress);
   const db = sqliteConnectionOf(storage);
   if (!db) return loadStations(storage, owners, count, progress);
   const at = Date.now();
