@@ -158,7 +158,7 @@ for (const engine of testEngines()) {
         assert.equal(back.ok, true);
       });
       // connectors added and removed by another writer (station-post never changes a station's set):
-      // the station's count and its cells' k follow (migration 920)
+      // the station's count and its cells' k follow (SQLite migration 920, PostgreSQL 910)
       await assertMapRightAfter(() => rawWrite(engine, h.url, [
         `INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (${ids[3]}, 3, 'DE*8PS*E3X', 'DE8PSE3X', 'Type2', 22, 'Available')`,
         `INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (${ids[3]}, 4, 'DE*8PS*E3Y', 'DE8PSE3Y', 'Type2', 22, 'Offline')`,

@@ -86,7 +86,7 @@ export class PgDashboard implements DashboardRepository {
         if (claimed.length === 0) return 0;
         // Only changed rows are written, so map_stations_updated moves cell counts only for real changes.
         // `live` too: a new station's row waits not yet live until its mark is drained (migration 870).
-        // Its connector count is already right: the connector trigger keeps it, even for a new station (920).
+        // Its connector count is already right: the connector trigger keeps it, even for a new station (migration 910).
         await c.query(
           `UPDATE map_stations m SET summary = x.summary, live = x.live
            FROM (SELECT s.id, oioi_station_summary(s.id) AS summary, (s.deleted = 0)::INTEGER AS live FROM stations s WHERE s.id = ANY($1::bigint[])) x
@@ -225,7 +225,7 @@ export class PgDashboard implements DashboardRepository {
 
   async totals(): Promise<DashboardTotals> {
     await this.fresh();
-    // The coarsest cells hold every live station once: a few hundred rows, whatever the network's size (migration 920).
+    // The coarsest cells hold every live station once: a few hundred rows, whatever the network's size (migration 910; SQLite 920).
     const [c] = await this.db.query<ClusterRow & { k: number }>(
       `SELECT coalesce(sum(n), 0) AS n, 0 AS slat, 0 AS slon, coalesce(sum(k), 0) AS k, coalesce(sum(available), 0) AS a, coalesce(sum(occupied), 0) AS o, coalesce(sum(reserved), 0) AS r,
          coalesce(sum(offline), 0) AS f, coalesce(sum(unknown), 0) AS u FROM map_cells WHERE level = 6`,

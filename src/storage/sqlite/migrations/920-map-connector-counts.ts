@@ -9,6 +9,7 @@
  * (sqlite/dashboard.ts `refreshMap`), which reads the same connectors for the summary anyway. Each
  * cell's `k` sums the counts of its live stations, moved by 700's triggers with the rest of the
  * cell. A status change still only marks its station (820): its count does not change.
+ * PostgreSQL's side is postgres/migrations/910.
  */
 import { cellUpsert } from './700-operators.js';
 import { STATION_SUMMARY_SQL } from './820-map-dirty.js';

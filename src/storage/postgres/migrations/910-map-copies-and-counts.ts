@@ -1,13 +1,30 @@
 /**
- * Mirrors sqlite/migrations/920: the dashboard's totals count connectors from the map's cells.
- * Before, `totals()` joined every connector to its station's map row: about 700 ms of the
+ * `oioi migrate` into PostgreSQL rebuilds the dashboard's map summaries once, from the copied rows,
+ * instead of keeping them row by row (postgres/dump.ts, `finish`).
+ *
+ * The copy is one transaction. With 700's triggers on, every copied station and connector upserted
+ * the `map_cells` rows of its region at three levels, and a row updated again and again inside one
+ * transaction leaves a version each time that nothing can prune before the COMMIT: every later
+ * update walks past all of them. The cost per row grew with the rows copied (0.33 ms a station at
+ * 20,000, 0.45 at 60,000), and a million stations did not finish in 14 minutes.
+ *
+ * A copy now says so with `SET LOCAL oioi.copying = 'on'`, and the map's triggers then do nothing
+ * in its transaction; any other writer, and the hub itself, keeps them as before. The setting
+ * lives only as long as the copy's transaction, so a failed copy leaves nothing switched off.
+ * Once the rows are in, `oioi_map_rebuild()` computes the summaries and cells from scratch with
+ * two grouped statements, by 700's rules, as its own first fill did. Nothing is left marked: the
+ * rebuilt map is current, whatever the source had still waiting in its `map_dirty`.
+ *
+ * The same migration counts each station's connectors in the map (sqlite/migrations/920 is its
+ * SQLite side). The dashboard's totals count connectors from the map's cells, as they count
+ * stations. Before, `totals()` joined every connector to its station's map row: about 700 ms of the
  * database's CPU for two million connectors, every time the statistics page refreshed.
  *
  * `map_stations.connectors` is kept wherever the summary is: by the connector trigger (which, unlike
  * SQLite's, also runs for a new station posted with `oioi.map_later`, so the drain of its mark has
- * nothing to count), by a station posted without `oioi.map_later`, and by 910's rebuild after a
- * copy. Each cell's `k` sums it over the cell's live stations, moved by `oioi_map_stations_changed`
- * with the rest of the cell. 910's switch for copies stays in every function replaced here.
+ * nothing to count), by a station posted without `oioi.map_later`, and by `oioi_map_rebuild()`.
+ * Each cell's `k` sums it over the cell's live stations, moved by `oioi_map_stations_changed` with
+ * the rest of the cell.
  */
 const copying = `IF current_setting('oioi.copying', true) = 'on' THEN RETURN NULL; END IF;`;
 
@@ -96,7 +113,16 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE OR REPLACE FUNCTION oioi_map_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION oioi_map_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  ${copying}
+  INSERT INTO map_dirty AS d (station_id) VALUES (NEW.station_id)
+    ON CONFLICT (station_id) DO UPDATE SET station_id = excluded.station_id WHERE false;
+  RETURN NULL;
+END $$;
+
+-- A station's summary by oioi_station_summary's rule and its connector count, for every station at once.
+CREATE FUNCTION oioi_map_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF current_setting('oioi.copying', true) IS DISTINCT FROM 'on' THEN
     RAISE EXCEPTION 'oioi_map_rebuild() runs inside a copy (SET LOCAL oioi.copying = ''on''), where the map triggers are off';
