@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { freshDatabase } from '../../../test/support/engines.js';
 import { copyStorage, openDump } from '../copy.js';
 import { AGGREGATE_LEVELS, cellSize, type MapBox } from '../dashboard.js';
 import type { ConnectorStatusValue } from '../poi.js';
-import { aPartner, aStation, rawQuery, stationIdOf, testEngines, useStorage, type Engine } from './test-support/setup.js';
+import { aPartner, aStation, rawExec, rawQuery, stationIdOf, testEngines, useStorage, type Engine } from './test-support/setup.js';
 
 /** Each station's summary by 700's rule, grouped over stations and connectors (portable SQL). */
 const EXPECTED_SUMMARIES = `SELECT s.id AS id, s.latitude AS lat, s.longitude AS lon, s.deleted AS deleted, CASE
@@ -59,27 +58,6 @@ async function mapState(engine: Engine, url: string) {
 
 async function dirty(engine: Engine, url: string): Promise<number[]> {
   return (await rawQuery<{ station_id: number }>(engine, url, 'SELECT station_id FROM map_dirty ORDER BY station_id')).map((r) => Number(r.station_id));
-}
-
-/** Statements run by another connection, as a tool or another process would write. */
-async function rawWrite(engine: Engine, url: string, statements: string[]): Promise<void> {
-  if (engine === 'sqlite') {
-    const db = new Database(url.replace(/^sqlite:(\/\/)?/, ''));
-    try {
-      db.pragma('busy_timeout = 5000');
-      for (const sql of statements) db.exec(sql);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const sql of statements) await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 const WORLD: MapBox = { minLat: -90, maxLat: 90, minLon: -180, maxLon: 180 };
@@ -159,12 +137,11 @@ for (const engine of testEngines()) {
       });
       // connectors added and removed by another writer (station-post never changes a station's set):
       // the station's count and its cells' k follow (SQLite migration 920, PostgreSQL 910)
-      await assertMapRightAfter(() => rawWrite(engine, h.url, [
-        `INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (${ids[3]}, 3, 'DE*8PS*E3X', 'DE8PSE3X', 'Type2', 22, 'Available')`,
-        `INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (${ids[3]}, 4, 'DE*8PS*E3Y', 'DE8PSE3Y', 'Type2', 22, 'Offline')`,
-      ]));
+      await assertMapRightAfter(() => rawExec(engine, h.url, `
+        INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (${ids[3]}, 3, 'DE*8PS*E3X', 'DE8PSE3X', 'Type2', 22, 'Available');
+        INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed, status) VALUES (${ids[3]}, 4, 'DE*8PS*E3Y', 'DE8PSE3Y', 'Type2', 22, 'Offline');`));
       assert.deepEqual((await mapState(engine, h.url)).summaries.find(([id]) => id === ids[3])!.slice(2), [4]);
-      await assertMapRightAfter(() => rawWrite(engine, h.url, [`DELETE FROM connectors WHERE evse_key = 'DE8PSE3Y'`]));
+      await assertMapRightAfter(() => rawExec(engine, h.url, `DELETE FROM connectors WHERE evse_key = 'DE8PSE3Y'`));
       assert.deepEqual((await mapState(engine, h.url)).summaries.find(([id]) => id === ids[3])!.slice(2), [3]);
     });
 
