@@ -208,6 +208,9 @@ for (const engine of testEngines()) {
       stationIdOf(await h.storage.poi.saveStation(aStation(cpo, { latitude: 33.4, longitude: 12.2, evse: [] })));
       const stale = await mapState(engine, h.url);
       assert.notDeepEqual(stale.summaries, stale.expectedSummaries, 'the source still has marks to drain');
+      const SURFACE = 'SELECT * FROM surface_stations ORDER BY cell, id';
+      const TRIGGERS = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name";
+      let copied: { surface: unknown[]; staged: unknown[]; triggers: unknown[] } | undefined;
       for (const to of testEngines()) {
         const target = await freshDatabase(to);
         try {
@@ -225,12 +228,23 @@ for (const engine of testEngines()) {
           assert.deepEqual(m.summaries, m.expectedSummaries, `summaries of the copy on ${to}`);
           assert.deepEqual(m.cells, m.expectedCells, `cells of the copy on ${to}`);
           assert.deepEqual(m.expectedSummaries, stale.expectedSummaries, `the copy on ${to} has the source's stations and statuses`);
+          if (to === 'sqlite') {
+            // Made at the end of the copy with the triggers set aside (sqlite/map-rebuild.ts), and the triggers back.
+            copied = { surface: await rawQuery(to, target.url, SURFACE), staged: await rawQuery(to, target.url, 'SELECT * FROM surface_staging'), triggers: await rawQuery(to, target.url, TRIGGERS) };
+          }
         } finally {
           await target.drop();
         }
       }
       await drainAll();
       await assertMapRight();
+      if (engine === 'sqlite' && copied) {
+        // The source's surface rows, kept by its triggers and drained: what the copy made at once.
+        assert.deepEqual(copied.surface, await rawQuery(engine, h.url, SURFACE));
+        assert.deepEqual(copied.staged, []);
+        assert.deepEqual(copied.triggers, await rawQuery(engine, h.url, TRIGGERS));
+        assert.equal(copied.triggers.length > 10, true);
+      }
     });
 
     if (engine === 'postgres') {

@@ -1,14 +1,16 @@
 /**
  * The SQLite side of `oioi migrate` (see ../copy.ts): lists the hub's tables, reads their rows,
- * writes rows in one transaction.
+ * writes rows in one transaction with the map's and surface's triggers set aside, and makes what
+ * they keep at the end (sqlite/map-rebuild.ts).
  */
 import Database from 'better-sqlite3';
 import type { ColumnKind, DumpColumn, DumpConnection, DumpTable, DumpValue } from '../copy.js';
+import { MAP_REBUILD_SQL, REBUILT_TABLES } from './map-rebuild.js';
 
 /**
  * Tables the copier leaves alone: migration bookkeeping, SQLite's own, and `surface_staging`
- * (migration 880): a target's triggers write every copied station's surface row themselves, and a
- * copied staged row would stand beside it.
+ * (migration 880): a target makes every copied station's surface row itself, and a copied staged
+ * row would stand beside it.
  */
 const SKIP = new Set(['schema_migrations', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4', 'surface_staging']);
 
@@ -51,10 +53,14 @@ export async function openSqliteDump(url: string): Promise<DumpConnection> {
     const out = new Set<string>();
     for (const sql of db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]) {
       const body = sql.slice(sql.search(/\bBEGIN\b/i));
-      for (const m of body.matchAll(/\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["`[]?(\w+)/gi)) out.add(m[1]!);
+      // (An upsert's `DO UPDATE SET` names no table.)
+      for (const m of body.matchAll(/\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|(?<!\bDO\s+)UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["`[]?(\w+)/gi)) out.add(m[1]!);
     }
     return out;
   }
+
+  /** The triggers `begin` dropped, to be created again by `finish`. */
+  let dropped: Array<{ name: string; sql: string }> = [];
 
   async function tables(): Promise<DumpTable[]> {
     const derived = triggerWritten();
@@ -95,17 +101,26 @@ export async function openSqliteDump(url: string): Promise<DumpConnection> {
     },
     async begin() {
       db.exec('BEGIN IMMEDIATE');
+      // The triggers that keep the map and the surface rows go for the copy's transaction (SQLite's
+      // DDL is transactional: a copy that fails or dies leaves them as they were); `finish` makes
+      // those tables at once and puts the triggers back, as they were written.
+      const unknown = [...triggerWritten()].filter((t) => !REBUILT_TABLES.includes(t));
+      if (unknown.length) throw new Error(`a copy into SQLite cannot rebuild table ${unknown.join(', ')}, which triggers write`);
+      dropped = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ name: string; sql: string }>;
+      for (const t of dropped) db.exec(`DROP TRIGGER ${quote(t.name)}`);
     },
     async clear(names) {
       for (const name of names) db.exec(`DELETE FROM ${quote(name)}`);
     },
     async insert(table, columns: DumpColumn[], rows) {
-      // Derived tables never come here (copyStorage leaves them to the copied rows' triggers).
+      // Derived tables never come here (copyStorage leaves them to `finish`).
       const stmt = db.prepare(`INSERT OR REPLACE INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
       for (const row of rows) stmt.run(...row.map((v, i) => toSqlite(v, columns[i]!.kind)));
     },
     async finish() {
-      // Nothing derived is left to rebuild: the copied stations' triggers wrote the rest.
+      db.exec(MAP_REBUILD_SQL);
+      for (const t of dropped) db.exec(t.sql);
+      dropped = [];
     },
     async commit() {
       db.exec('COMMIT');

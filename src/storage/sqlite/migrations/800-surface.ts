@@ -44,7 +44,7 @@ const connectorIds = (id: string) => `coalesce((SELECT group_concat(id, ',') FRO
 export const connectorStatuses = (id: string) => `coalesce((SELECT group_concat(status, ',') FROM (SELECT c.status FROM connectors c WHERE c.station_id = ${id} ORDER BY c.position)), '')`;
 
 /** The surface row of station row `s` (NEW or a table alias), built from `stations` and `connectors`. */
-const rowOf = (s: string) => `${surfaceCellSql(`${s}.latitude`, `${s}.longitude`)}, ${s}.id, ${s}.latitude, ${s}.longitude, ${s}.is_private, ${s}.partner_id,
+export const rowOf = (s: string) => `${surfaceCellSql(`${s}.latitude`, `${s}.longitude`)}, ${s}.id, ${s}.latitude, ${s}.longitude, ${s}.is_private, ${s}.partner_id,
     ${s}.owner_type, ${s}.name, ${s}.static_changed_at, ${connectorIds(`${s}.id`)}, ${connectorStatuses(`${s}.id`)}`;
 
 /** The columns of a surface row, key first (also of 880's `surface_staging`). */
