@@ -40,7 +40,7 @@ export function surfaceCellSql(lat: string, lon: string, from = ''): string {
  * subquery (walked on `connectors_station`), not `group_concat(… ORDER BY …)`: SQLite before 3.44
  * (the sqlite3 shell of Debian 12, say) could not even open a schema holding that syntax.
  */
-const connectorIds = (id: string) => `coalesce((SELECT group_concat(id, ',') FROM (SELECT c.id FROM connectors c WHERE c.station_id = ${id} ORDER BY c.position)), '')`;
+export const connectorIds = (id: string) => `coalesce((SELECT group_concat(id, ',') FROM (SELECT c.id FROM connectors c WHERE c.station_id = ${id} ORDER BY c.position)), '')`;
 export const connectorStatuses = (id: string) => `coalesce((SELECT group_concat(status, ',') FROM (SELECT c.status FROM connectors c WHERE c.station_id = ${id} ORDER BY c.position)), '')`;
 
 /** The surface row of station row `s` (NEW or a table alias), built from `stations` and `connectors`. */

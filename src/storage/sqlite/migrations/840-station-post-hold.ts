@@ -17,15 +17,10 @@
  * created, each 'Unknown', which leaves the summary 'Unknown'.
  */
 import { STATION_SUMMARY_SQL } from './820-map-dirty.js';
-import { COLUMNS, connectorStatuses, keyOf, surfaceCellSql } from './800-surface.js';
+import { COLUMNS, connectorIds, connectorStatuses, keyOf, rowOf } from './800-surface.js';
 
 /** Whether no station-post holds the triggers below (a trigger's WHEN). */
 export const NOT_HELD = 'NOT EXISTS (SELECT 1 FROM station_post_hold)';
-
-// 800's expressions, unchanged (its `connectorIds` and `rowOf` are not exported).
-const connectorIds = (id: string) => `coalesce((SELECT group_concat(id, ',') FROM (SELECT c.id FROM connectors c WHERE c.station_id = ${id} ORDER BY c.position)), '')`;
-const rowOf = (s: string) => `${surfaceCellSql(`${s}.latitude`, `${s}.longitude`)}, ${s}.id, ${s}.latitude, ${s}.longitude, ${s}.is_private, ${s}.partner_id,
-    ${s}.owner_type, ${s}.name, ${s}.static_changed_at, ${connectorIds(`${s}.id`)}, ${connectorStatuses(`${s}.id`)}`;
 
 export const sql = `
 -- At most one row, and only inside a station-post's own statements (never committed).
