@@ -7,12 +7,8 @@ import Database from 'better-sqlite3';
 import type { ColumnKind, DumpColumn, DumpConnection, DumpTable, DumpValue } from '../copy.js';
 import { MAP_REBUILD_SQL, REBUILT_TABLES } from './map-rebuild.js';
 
-/**
- * Tables the copier leaves alone: migration bookkeeping, SQLite's own, and `surface_staging`
- * (migration 880): a target makes every copied station's surface row itself, and a copied staged
- * row would stand beside it.
- */
-const SKIP = new Set(['schema_migrations', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4', 'surface_staging']);
+/** Tables the copier leaves alone: migration bookkeeping and SQLite's own. */
+const SKIP = new Set(['schema_migrations', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4']);
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
