@@ -3,6 +3,7 @@
  * prints the table and writes one result file per scenario (see bench/README.md).
  * Example: `npm run bench -- --quick`, `npm run bench -- --scenario status,verify`.
  */
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
   const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   ensureBuilt(log);
   log(`${info.engine}, ${info.nproc} cores (${info.cpu}), node ${info.node}, ${info.pinned ? 'server on core 0, load on core 1' : 'not pinned'}, baseline loaded by ${config.baselineLoad}, data in ${dir}`);
+  if (config.db) await assertEmptyDatabase(config.db);
   const envFor = (name: string): ScenarioEnv => ({ config, dir, run, log, dbUrl: config.db ?? `sqlite:${join(dir, `${name}.db`)}` });
   const want = (s: ScenarioName) => config.scenarios.includes(s);
 
@@ -70,6 +72,22 @@ async function main(): Promise<number> {
   }
   process.stdout.write(table(outcomes) + '\n');
   return 0;
+}
+
+/**
+ * Refuses a PostgreSQL database that already holds stations: each run loads its own, and a second
+ * run on the same database would measure both runs' stations (a million became two, once).
+ */
+async function assertEmptyDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string | null }>("SELECT CASE WHEN to_regclass('stations') IS NULL THEN 0 ELSE (SELECT count(*) FROM stations) END AS n");
+    const n = Number(rows[0]?.n ?? 0);
+    if (n > 0) throw new Error(`--db: the database already holds ${n} station${n === 1 ? '' : 's'}; give the bench an empty database (CREATE DATABASE …) for each run`);
+  } finally {
+    await client.end();
+  }
 }
 
 main().then(

@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { wrkInstalled } from '../bench/wrk.js';
+import { freshDatabase, testEngines } from './support/engines.js';
+import { openStorage } from '../src/storage/index.js';
+import { aPartner, aStation } from '../src/storage/contract/test-support/setup.js';
 
 const scenarios = ['status', 'verify', 'cdr', 'station', 'surface', 'memory'];
 
@@ -57,3 +60,23 @@ test('should run every scenario in --quick mode and write its results', { timeou
 function r0(surface: { details: { query: { meanHits: number; p99: number } } }): boolean {
   return surface.details.query.meanHits > 0 && surface.details.query.p99 > 0;
 }
+
+test('should refuse a PostgreSQL database that already holds stations', { skip: !testEngines().includes('postgres'), timeout: 120_000 }, async () => {
+  const db = await freshDatabase('postgres');
+  try {
+    const storage = await openStorage(db.url);
+    try {
+      await storage.poi.saveStation(aStation(await aPartner(storage, 'bench-earlier-run')));
+    } finally {
+      await storage.close();
+    }
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--db', db.url, '--scenario', 'memory', '--out', tmpdir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    assert.notEqual(code, 0);
+    assert.match(stderr, /already holds 1 station; give the bench an empty database/);
+  } finally {
+    await db.drop();
+  }
+});

@@ -27,7 +27,7 @@ function percentile(sorted: number[], p: number): number {
 async function timeQueries(env: ScenarioEnv, asker: BenchPartner): Promise<{ p50: number; p99: number; max: number; cpuP50: number; cpuP99: number; queries: number; meanHits: number; hasMoreShare: number }> {
   const storage = await openStorage(env.dbUrl);
   try {
-    // As the hub answers: from the in-memory index once built (SQLite), which the hub builds at start.
+    // As the hub answers: from the in-memory index once built , which the hub builds at start.
     await storage.poi.prepareSurface?.();
     const durations: number[] = [];
     // CPU time beside wall time: on a machine shared with other work, wall time includes waiting for a core.
@@ -58,13 +58,13 @@ async function timeQueries(env: ScenarioEnv, asker: BenchPartner): Promise<{ p50
 }
 
 /**
- * Waits for the hub's "surface index built" log line (SQLite builds station-get-surface's index
- * in the background at start; until then the SQL query answers): the figures are of the hub in
- * its steady state. Seconds from now, or undefined when no such line came (PostgreSQL, a quiet log).
+ * Waits for the hub's "surface index built" log line (the hub builds station-get-surface's index
+ * in the background at start, on either engine; until then the database answers): the figures are
+ * of the hub in its steady state. Seconds from now, or undefined when no such line came (a quiet log).
  */
 async function surfaceIndexBuilt(env: ScenarioEnv, logFile: string): Promise<number | undefined> {
   const started = Date.now();
-  const deadline = started + (env.config.hubLog === 'info' && !env.dbUrl.startsWith('postgres') ? 300_000 : 0);
+  const deadline = started + (env.config.hubLog === 'info' ? 300_000 : 0);
   do {
     if (/surface index built/.test(readFileSync(logFile, 'utf8'))) {
       const seconds = (Date.now() - started) / 1000;

@@ -92,8 +92,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     throw err;
   }
   const workers: HubWorker[] = startWorkers(context);
-  // station-get-surface from memory (SQLite): built now, in the background, rather than on the
-  // first request; the SQL query answers until then.
+  // station-get-surface from memory (either engine): built now, in the background, rather than on
+  // the first request; the database answers until then.
   const surfaceStarted = Date.now();
   storage.poi.prepareSurface?.().then(
     ({ stations }) => logger.info({ msg: 'surface index built', stations, ms: Date.now() - surfaceStarted }),

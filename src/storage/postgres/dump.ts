@@ -9,10 +9,10 @@ import type { ColumnKind, DumpColumn, DumpConnection, DumpTable, DumpValue } fro
 import { jsonText } from '../copy.js';
 
 /** Migration bookkeeping and the partner-change counter belong to this database, not to the hub's data. */
-const SKIP = new Set(['schema_migrations', 'oioi_changes']);
+const SKIP = new Set(['schema_migrations', 'oioi_changes', 'surface_log_epoch']);
 
 /** The map's summaries, which a copy into PostgreSQL computes once from the copied rows (migration 910). */
-const DERIVED = new Set(['map_stations', 'map_cells', 'map_dirty']);
+const DERIVED = new Set(['map_stations', 'map_cells', 'map_dirty', 'surface_log']);
 
 /** PostgreSQL allows at most 65535 parameters in one statement. */
 const MAX_PARAMS = 65_535;

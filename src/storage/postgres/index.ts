@@ -38,11 +38,12 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
   }
   const outbox = new PgOutbox(db);
   const statistics = options.keepStatistics ? keepStatistics(db, options.keepStatistics) : undefined;
+  const poi = new PgPoi(db);
   return {
     engine: 'postgres',
     pg: db,
     partners: new PgPartners(db),
-    poi: new PgPoi(db),
+    poi,
     tariffs: new PgTariffs(db),
     outbox,
     sessions: new PgSessions(db),
@@ -55,6 +56,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     close: async () => {
       await statistics?.stop();
       await outbox.stop();
+      poi.live.stop();
       await db.close();
     },
   };

@@ -6,13 +6,17 @@ import { activeReservations, stationsByIds, usage } from './poi/reads.js';
 import { saveStationTx, stationLocks } from './poi/save-station.js';
 import { applyStatusPosts, type StatusPost } from './poi/status.js';
 import { surface } from './poi/surface.js';
+import { PgLiveSurface } from './poi/surface-live.js';
 
 /** Stations and connectors on PostgreSQL. Example: `await new PgPoi(db).setStatus('DE*8PS…', 'DE8PSE1', 'Available', Date.now())`. */
 export class PgPoi implements PoiRepository {
   private readonly statusPosts: Batcher<StatusPost, number>;
+  /** The stations in memory that answer surface queries once built (poi/surface-live.ts). */
+  readonly live: PgLiveSurface;
 
   constructor(private readonly db: PgDatabase) {
     this.statusPosts = new Batcher((posts) => applyStatusPosts(db, posts));
+    this.live = new PgLiveSurface(db);
   }
 
   saveStation(input: StationInput): Promise<SaveStationOutcome> {
@@ -23,8 +27,16 @@ export class PgPoi implements PoiRepository {
     return this.statusPosts.push({ owner: ownerIdentifier, key: evseKey, status, at });
   }
 
-  surface(query: SurfaceQuery, reservationsAt?: number) {
-    return surface(this.db, query, reservationsAt);
+  // The first query starts building the in-memory index; until it is built, and for what it does
+  // not answer (connector filters, country-sized boxes), oioi_surface answers, with the same answer.
+  async surface(query: SurfaceQuery, reservationsAt?: number) {
+    this.live.start();
+    return (await this.live.answer(query, reservationsAt)) ?? surface(this.db, query, reservationsAt);
+  }
+
+  async prepareSurface() {
+    this.live.start();
+    return { stations: await this.live.whenReady() };
   }
 
   stationsByIds(ids: number[], askerPartnerId: number) {

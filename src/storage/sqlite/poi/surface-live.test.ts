@@ -11,8 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { aPartner, aStation, namesAsText, stationIdOf } from '../../contract/test-support/setup.js';
-import type { StationInput, SurfaceQuery } from '../../poi.js';
+import { aPartner, aStation, namesAsText } from '../../contract/test-support/setup.js';
+import { SurfaceFixture } from '../../contract/test-support/surface-fixture.js';
+import type { SurfaceQuery } from '../../poi.js';
 import { openSqliteStorage } from '../index.js';
 import type { SqlitePoi } from '../poi.js';
 import { SurfaceQueries } from './surface.js';
@@ -23,34 +24,12 @@ type Opened = Awaited<ReturnType<typeof openSqliteStorage>>;
 describe('surface index kept by LiveSurface', () => {
   const dir = mkdtempSync(join(tmpdir(), 'oioi-surface-live-'));
   const url = `sqlite:${join(dir, 'hub.db')}`;
-  const rnd = seededRandom(11).next;
+  const f = new SurfaceFixture(seededRandom(11).next);
   let storage: Opened;
   let sql: SurfaceQueries;
-  let a: { id: number; identifier: string };
-  let b: { id: number; identifier: string };
-  const saved: Array<{ id: number; input: StationInput; owner: { id: number; identifier: string } }> = [];
-  const centres = [[48.857, 2.352], [52.52, 13.405], [0.001, -0.001]] as const;
+  const saved = f.saved;
   const live = () => (storage.poi as SqlitePoi).live;
-
-  async function save(input: StationInput, owner: { id: number; identifier: string }): Promise<number> {
-    const id = stationIdOf(await storage.poi.saveStation(input));
-    const old = saved.find((s) => s.id === id);
-    if (old) old.input = input;
-    else saved.push({ id, input, owner });
-    return id;
-  }
-
-  function randomQuery(i: number): SurfaceQuery {
-    const [lat, lon] = centres[i % centres.length]!;
-    const half = [0.001, 0.01, 0.03, 0.08][i % 4]!;
-    const cLat = lat + (rnd() - 0.5) * 0.06;
-    const cLon = lon + (rnd() - 0.5) * 0.06;
-    const q: SurfaceQuery = { minLat: cLat - half, maxLat: cLat + half, minLon: cLon - half * 1.6, maxLon: cLon + half, askerPartnerId: i % 2 ? a.id : b.id, limit: [1, 7, 50, 100][i % 4]! };
-    if (i % 5 === 1) q.excludes = saved.filter((_, k) => k % 4 === 0).map((s) => s.id);
-    if (i % 5 === 2) q.operatorIds = [a.id];
-    if (i % 5 === 3) q.companyTypes = ['hotel'];
-    return q;
-  }
+  const randomQuery = (i: number) => f.randomQuery(i);
 
   /** The index's answer and SQL's for the same queries, in one read transaction; how many the index gave. */
   async function compare(n: number): Promise<number> {
@@ -75,21 +54,7 @@ describe('surface index kept by LiveSurface', () => {
   before(async () => {
     storage = await openSqliteStorage(url);
     sql = new SurfaceQueries(storage.sqlite.db);
-    a = await aPartner(storage, 'live-a');
-    b = await aPartner(storage, 'live-b');
-    for (let i = 0; i < 900; i++) {
-      const [lat, lon] = centres[i % centres.length]!;
-      const owner = i % 3 === 0 ? b : a;
-      await save(aStation(owner, {
-        latitude: Math.round((lat + (rnd() - 0.5) * 0.08) * 1e6) / 1e6,
-        longitude: Math.round((lon + (rnd() - 0.5) * 0.08) * 1e6) / 1e6,
-        isPrivate: i % 10 === 0,
-        at: 1_000 + i,
-        evse: Array.from({ length: 1 + (i % 3) }, (_, k) => `DE*LIV*E${i}X${k}`),
-      }), owner);
-    }
-    // Ties: several stations on one spot, ordered by id.
-    for (let i = 0; i < 4; i++) await save(aStation(a, { latitude: 52.52, longitude: 13.405, at: 2_000 }), a);
+    await f.seed(storage, 900, 'LIV');
   });
 
   after(async () => {
@@ -106,7 +71,7 @@ describe('surface index kept by LiveSurface', () => {
   });
 
   it('should leave a whole-world box and connector filters to SQL', async () => {
-    const world: SurfaceQuery = { minLat: -90, maxLat: 90, minLon: -180, maxLon: 180, askerPartnerId: a.id, limit: 20 };
+    const world: SurfaceQuery = { minLat: -90, maxLat: 90, minLon: -180, maxLon: 180, askerPartnerId: f.a.id, limit: 20 };
     assert.equal(await storage.sqlite.read(() => live().answer(world)), undefined);
     assert.equal(await storage.sqlite.read(() => live().answer({ ...randomQuery(1), connectorTypes: ['Type2'] })), undefined);
     assert.equal((await storage.poi.surface(world)).stations.length, 20);
@@ -114,20 +79,7 @@ describe('surface index kept by LiveSurface', () => {
 
   it('should follow every write of this connection without a rebuild', async () => {
     const builds = live().builds;
-    for (let i = 0; i < 80; i++) {
-      const s = saved[Math.floor(rnd() * saved.length)]!;
-      const change = i % 5;
-      if (change === 0) await save({ ...s.input, deleted: true, at: 3_000 + i }, s.owner);
-      else if (change === 1) await save({ ...s.input, deleted: false, latitude: s.input.latitude + 0.004, name: `Moved ${i}`, at: 3_000 + i }, s.owner);
-      else if (change === 2) await save({ ...s.input, deleted: false, isPrivate: !s.input.isPrivate, at: 3_000 + i }, s.owner);
-      else if (change === 3) await save({ ...s.input, deleted: false, connectors: [...s.input.connectors].reverse(), at: 3_000 + i }, s.owner);
-      else await save({ ...s.input, deleted: false, name: `Renamed ${i}`, at: 3_000 + i }, s.owner);
-      const status = (['Available', 'Occupied', 'Reserved', 'Offline'] as const)[i % 4];
-      await storage.poi.setStatus(s.owner.identifier, s.input.connectors[0]!.evseKey, status, 4_000 + i);
-    }
-    // New stations, and many statuses committed in one batch.
-    for (let i = 0; i < 30; i++) await save(aStation(b, { latitude: 48.857 + i * 1e-4, longitude: 2.352, at: 5_000 + i }), b);
-    await Promise.all(saved.slice(0, 200).map((s, i) => storage.poi.setStatus(s.owner.identifier, s.input.connectors[0]!.evseKey, i % 2 ? 'Occupied' : 'Available', 6_000)));
+    await f.changeEveryKind(storage, 80);
     assert.ok((await compare(300)) >= 290);
     assert.equal(live().builds, builds, 'kept up by the commit hook');
   });

@@ -22,7 +22,7 @@
 import type Database from 'better-sqlite3';
 import type { ConnectorStatusValue, SurfaceQuery, SurfaceStationRecord } from '../../poi.js';
 import type { SqliteDatabase } from '../database.js';
-import { SurfaceIndex, type IndexedStation } from './surface-index.js';
+import { SurfaceIndex, type IndexedStation } from '../../surface/surface-index.js';
 import { connectorsOfRow, CURRENT_STATUSES } from './surface.js';
 
 /** The columns of a surface row between its key and its statuses, in SurfaceRow's order. */

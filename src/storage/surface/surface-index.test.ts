@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SurfaceQuery, SurfaceStationRecord } from '../../poi.js';
+import type { SurfaceQuery, SurfaceStationRecord } from '../poi.js';
 import { SurfaceIndex, type IndexedStation } from './surface-index.js';
-import { namesAsText } from '../../contract/test-support/setup.js';
-import { seededRandom } from '../../../demo/random.js';
+import { namesAsText } from '../contract/test-support/setup.js';
+import { seededRandom } from '../../demo/random.js';
 
 function bruteForce(all: Map<number, IndexedStation>, q: SurfaceQuery): { stations: SurfaceStationRecord[]; hasMore: boolean } {
   const cLat = (q.minLat + q.maxLat) / 2;
