@@ -36,6 +36,8 @@ const STALE_MS = 30_000;
 /** Log rows are pruned once their transactions were complete in a snapshot this old. */
 const KEEP_MS = 60_000;
 const PRUNE_MS = 10_000;
+/** How often a snapshot is kept for the pruner. */
+const SNAPSHOT_EVERY_MS = 1_000;
 /** Station ids per statement while building. */
 const ID_SLICE = 50_000;
 const ROW_SLICE = 10_000;
@@ -281,9 +283,12 @@ export class PgLiveSurface {
   private remember(a: Changes, sentAt: number): void {
     this.seen = { xmax: a.xmax, xip: a.xip };
     this.seenSentAt = sentAt;
-    this.snapshots.push({ at: performance.now(), snapshot: this.seen });
+    // One a second is enough for the pruner (under load there are thousands of catch-ups a second).
+    const now = performance.now();
+    const last = this.snapshots[this.snapshots.length - 1];
+    if (!last || now - last.at >= Math.min(SNAPSHOT_EVERY_MS, this.keepMs / 10)) this.snapshots.push({ at: now, snapshot: this.seen });
     // Keep what the pruner may still pick: the newest snapshot older than KEEP_MS, and those after it.
-    const cut = performance.now() - this.keepMs;
+    const cut = now - this.keepMs;
     let drop = 0;
     while (drop + 1 < this.snapshots.length && this.snapshots[drop + 1]!.at <= cut) drop++;
     if (drop > 0) this.snapshots.splice(0, drop);
