@@ -82,7 +82,11 @@ async function assertEmptyDatabase(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: string | null }>("SELECT CASE WHEN to_regclass('stations') IS NULL THEN 0 ELSE (SELECT count(*) FROM stations) END AS n");
+    // Two statements: PostgreSQL resolves every table a statement names before it runs, so a count
+    // behind a CASE still fails on a database never migrated ("relation stations does not exist").
+    const { rows: exists } = await client.query<{ t: string | null }>("SELECT to_regclass('stations')::text AS t");
+    if (!exists[0]?.t) return;
+    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM stations');
     const n = Number(rows[0]?.n ?? 0);
     if (n > 0) throw new Error(`--db: the database already holds ${n} station${n === 1 ? '' : 's'}; give the bench an empty database (CREATE DATABASE …) for each run`);
   } finally {

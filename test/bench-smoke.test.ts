@@ -61,6 +61,26 @@ function r0(surface: { details: { query: { meanHits: number; p99: number } } }):
   return surface.details.query.meanHits > 0 && surface.details.query.p99 > 0;
 }
 
+test('should run on an empty PostgreSQL database, never migrated, as bench/README.md asks for', { skip: !testEngines().includes('postgres'), timeout: 180_000 }, async () => {
+  const db = await freshDatabase('postgres');
+  const out = mkdtempSync(join(tmpdir(), 'oioi-bench-pg-'));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--duration', '1', '--db', db.url, '--scenario', 'status', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    assert.equal(code, 0, `bench failed:\n${stderr.slice(-3000)}`);
+    const file = readdirSync(out).find((f) => f.endsWith('-status-quick.json'));
+    assert.ok(file, 'no result file for status');
+    const r = JSON.parse(readFileSync(join(out, file), 'utf8'));
+    assert.equal(r.run.engine, 'postgres');
+    assert.ok(r.hubRps > 0 && r.details.hub.failed === 0, `status on PostgreSQL: ${r.details.hub.firstFailure}`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    await db.drop();
+  }
+});
+
 test('should refuse a PostgreSQL database that already holds stations', { skip: !testEngines().includes('postgres'), timeout: 120_000 }, async () => {
   const db = await freshDatabase('postgres');
   try {
