@@ -19,6 +19,8 @@ export interface RunInfo {
   baselineLoad: 'wrk' | 'autocannon';
   /** The 1-minute load average before the run: other work on the machine skews figures. */
   loadAverage: number;
+  /** PostgreSQL: each scenario had a database of its own (false: the role could not create one). */
+  databasePerScenario?: boolean;
 }
 
 /**

@@ -3,12 +3,12 @@
  * prints the table and writes one result file per scenario (see bench/README.md).
  * Example: `npm run bench -- --quick`, `npm run bench -- --scenario status,verify`.
  */
-import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureBuilt } from './build.js';
+import { scenarioDatabases, type ScenarioDatabases } from './pg-databases.js';
 import { readConfig, type ScenarioName } from './config.js';
 import type { ScenarioEnv } from './measure.js';
 import { disablePinning, killAll, pinning } from './processes.js';
@@ -21,6 +21,9 @@ import { statusScenario } from './scenarios/status.js';
 import { surfaceScenario } from './scenarios/surface.js';
 import { verifyScenario } from './scenarios/verify.js';
 
+/** PostgreSQL runs: each scenario's database (pg-databases.ts), dropped on an interrupt too. */
+let databases: ScenarioDatabases | undefined;
+
 async function main(): Promise<number> {
   const config = readConfig(process.argv.slice(2));
   if (!config.pin) disablePinning();
@@ -29,7 +32,9 @@ async function main(): Promise<number> {
     process.once(signal, () => {
       killAll();
       stopLoad();
-      process.exit(130);
+      // The scenario's PostgreSQL database goes too; a server that does not answer within 5 s keeps it.
+      setTimeout(() => process.exit(130), 5000).unref();
+      void (databases?.releaseAll() ?? Promise.resolve()).catch(() => {}).finally(() => process.exit(130));
     });
   }
   const dir = mkdtempSync(join(tmpdir(), 'oioi-bench-'));
@@ -51,8 +56,17 @@ async function main(): Promise<number> {
   const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   ensureBuilt(log);
   log(`${info.engine}, ${info.nproc} cores (${info.cpu}), node ${info.node}, ${info.pinned ? 'server on core 0, load on core 1' : 'not pinned'}, baseline loaded by ${config.baselineLoad}, data in ${dir}`);
-  if (config.db) await assertEmptyDatabase(config.db);
-  const envFor = (name: string): ScenarioEnv => ({ config, dir, run, log, dbUrl: config.db ?? `sqlite:${join(dir, `${name}.db`)}` });
+  databases = config.db ? await scenarioDatabases(config.db, run, log) : undefined;
+  if (databases) info.databasePerScenario = !databases.shared;
+  const envFor = async (name: string): Promise<ScenarioEnv> => ({ config, dir, run, log, dbUrl: databases ? await databases.open(name) : `sqlite:${join(dir, `${name}.db`)}` });
+  /** Runs one scenario on its own storage, dropped after it (PostgreSQL; SQLite's files go with `dir`). */
+  const inOwnStorage = async <T>(name: string, fn: (env: ScenarioEnv) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(await envFor(name));
+    } finally {
+      await databases?.release(name);
+    }
+  };
   const want = (s: ScenarioName) => config.scenarios.includes(s);
 
   const outcomes: Outcome[] = [];
@@ -61,37 +75,17 @@ async function main(): Promise<number> {
     log(`${o.scenario}: ${o.pass ? 'pass' : 'FAIL'}, written to ${writeResult(config.out, info, o)}`);
   };
   try {
-    if (want('status')) record(await statusScenario(envFor('status')));
-    if (want('verify')) record(await verifyScenario(envFor('verify')));
-    if (want('cdr')) record(await cdrScenario(envFor('cdr')));
-    if (want('station')) record(await stationScenario(envFor('station')));
-    if (want('surface') || want('memory')) for (const o of await surfaceScenario(envFor('surface'), { surface: want('surface'), memory: want('memory') })) record(o);
+    if (want('status')) record(await inOwnStorage('status', statusScenario));
+    if (want('verify')) record(await inOwnStorage('verify', verifyScenario));
+    if (want('cdr')) record(await inOwnStorage('cdr', cdrScenario));
+    if (want('station')) record(await inOwnStorage('station', stationScenario));
+    if (want('surface') || want('memory')) for (const o of await inOwnStorage('surface', (env) => surfaceScenario(env, { surface: want('surface'), memory: want('memory') }))) record(o);
   } finally {
     stopLoad();
     rmSync(dir, { recursive: true, force: true });
   }
   process.stdout.write(table(outcomes) + '\n');
   return 0;
-}
-
-/**
- * Refuses a PostgreSQL database that already holds stations: each run loads its own, and a second
- * run on the same database would measure both runs' stations (a million became two, once).
- */
-async function assertEmptyDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    // Two statements: PostgreSQL resolves every table a statement names before it runs, so a count
-    // behind a CASE still fails on a database never migrated ("relation stations does not exist").
-    const { rows: exists } = await client.query<{ t: string | null }>("SELECT to_regclass('stations')::text AS t");
-    if (!exists[0]?.t) return;
-    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM stations');
-    const n = Number(rows[0]?.n ?? 0);
-    if (n > 0) throw new Error(`--db: the database already holds ${n} station${n === 1 ? '' : 's'}; give the bench an empty database (CREATE DATABASE …) for each run`);
-  } finally {
-    await client.end();
-  }
 }
 
 main().then(

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { wrkInstalled } from '../bench/wrk.js';
 import { freshDatabase, testEngines } from './support/engines.js';
+import pg from 'pg';
 import { openStorage } from '../src/storage/index.js';
+import { testPostgresUrl } from './support/postgres.js';
 import { aPartner, aStation } from '../src/storage/contract/test-support/setup.js';
 
 const scenarios = ['status', 'verify', 'cdr', 'station', 'surface', 'memory'];
@@ -61,42 +63,73 @@ function r0(surface: { details: { query: { meanHits: number; p99: number } } }):
   return surface.details.query.meanHits > 0 && surface.details.query.p99 > 0;
 }
 
-test('should run on an empty PostgreSQL database, never migrated, as bench/README.md asks for', { skip: !testEngines().includes('postgres'), timeout: 180_000 }, async () => {
+/** Runs `bench/run.ts` with `args`; resolves with its exit code and stderr. */
+async function bench(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  return { code, stderr };
+}
+
+/** One query on the test cluster as its superuser, or on `url`. */
+async function sql<T extends pg.QueryResultRow>(text: string, url?: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url ?? (await testPostgresUrl()) });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+test('should give each scenario a PostgreSQL database of its own, next to an empty --db never migrated, and drop it after', { skip: !testEngines().includes('postgres'), timeout: 240_000 }, async () => {
   const db = await freshDatabase('postgres');
   const out = mkdtempSync(join(tmpdir(), 'oioi-bench-pg-'));
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--duration', '1', '--db', db.url, '--scenario', 'status', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    const { code, stderr } = await bench(['--quick', '--duration', '1', '--db', db.url, '--scenario', 'status,verify', '--out', out]);
     assert.equal(code, 0, `bench failed:\n${stderr.slice(-3000)}`);
-    const file = readdirSync(out).find((f) => f.endsWith('-status-quick.json'));
-    assert.ok(file, 'no result file for status');
-    const r = JSON.parse(readFileSync(join(out, file), 'utf8'));
-    assert.equal(r.run.engine, 'postgres');
-    assert.ok(r.hubRps > 0 && r.details.hub.failed === 0, `status on PostgreSQL: ${r.details.hub.firstFailure}`);
+    for (const s of ['status', 'verify']) {
+      const file = readdirSync(out).find((f) => f.endsWith(`-${s}-quick.json`));
+      assert.ok(file, `no result file for ${s}`);
+      const r = JSON.parse(readFileSync(join(out, file), 'utf8'));
+      assert.equal(r.run.engine, 'postgres');
+      assert.equal(r.run.databasePerScenario, true);
+      assert.ok(r.hubRps > 0 && r.details.hub.failed === 0, `${s} on PostgreSQL: ${r.details.hub.firstFailure}`);
+    }
+    const names = [...stderr.matchAll(/database (oioi_bench_\w+) for (\w+)/g)].map((m) => `${m[2]}:${m[1]}`);
+    assert.equal(names.length, 2, stderr);
+    assert.notEqual(names[0]!.split(':')[1], names[1]!.split(':')[1]);
+    // The scenarios' rows went to their own databases, and those are gone.
+    assert.deepEqual(await sql("SELECT to_regclass('stations') AS t", db.url), [{ t: null }]);
+    assert.deepEqual(await sql("SELECT datname FROM pg_database WHERE datname LIKE 'oioi_bench_%'"), []);
   } finally {
     rmSync(out, { recursive: true, force: true });
     await db.drop();
   }
 });
 
-test('should refuse a PostgreSQL database that already holds stations', { skip: !testEngines().includes('postgres'), timeout: 120_000 }, async () => {
-  const db = await freshDatabase('postgres');
+test('should refuse a shared PostgreSQL database that already holds stations when the role may not create databases', { skip: !testEngines().includes('postgres'), timeout: 120_000 }, async () => {
+  const role = `bench_plain_${process.pid}`;
+  const name = `oioi_test_bench_${process.pid}`;
+  await sql(`CREATE ROLE ${role} LOGIN NOCREATEDB`);
+  await sql(`CREATE DATABASE ${name} OWNER ${role}`);
+  const url = new URL(await testPostgresUrl());
+  url.username = role;
+  url.pathname = `/${name}`;
   try {
-    const storage = await openStorage(db.url);
+    const storage = await openStorage(url.toString());
     try {
       await storage.poi.saveStation(aStation(await aPartner(storage, 'bench-earlier-run')));
     } finally {
       await storage.close();
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--db', db.url, '--scenario', 'memory', '--out', tmpdir()], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    const { code, stderr } = await bench(['--quick', '--db', url.toString(), '--scenario', 'memory', '--out', tmpdir()]);
     assert.notEqual(code, 0);
+    assert.match(stderr, /may not create databases/);
     assert.match(stderr, /already holds 1 station; give the bench an empty database/);
   } finally {
-    await db.drop();
+    await sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await sql(`DROP ROLE IF EXISTS ${role}`);
   }
 });
