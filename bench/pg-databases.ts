@@ -36,7 +36,7 @@ export async function scenarioDatabases(url: string, run: string, log: (m: strin
     async open(scenario) {
       if (shared) return url;
       const name = nameOf(scenario);
-      await admin(url, `CREATE DATABASE ${name}`);
+      await queryOnce(url, `CREATE DATABASE ${name}`);
       log(`database ${name} for ${scenario}, dropped after it`);
       const u = new URL(url);
       u.pathname = `/${name}`;
@@ -48,7 +48,7 @@ export async function scenarioDatabases(url: string, run: string, log: (m: strin
       if (!name) return;
       made.delete(scenario);
       // FORCE: a hub killed at the end of its scenario may leave connections until the server notices.
-      await admin(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await queryOnce(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
     async releaseAll() {
       for (const scenario of [...made.keys()]) await databases.release(scenario);
@@ -57,25 +57,22 @@ export async function scenarioDatabases(url: string, run: string, log: (m: strin
   return databases;
 }
 
-async function admin(url: string, sql: string): Promise<void> {
+/**
+ * The rows of one statement on its own connection. Example: `await queryOnce(url, 'SELECT 1 AS one')`.
+ */
+export async function queryOnce<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query<T>(sql)).rows;
   } finally {
     await client.end();
   }
 }
 
 async function mayCreateDatabases(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ ok: boolean }>('SELECT rolcreatedb OR rolsuper AS ok FROM pg_roles WHERE rolname = current_user');
-    return rows[0]?.ok === true;
-  } finally {
-    await client.end();
-  }
+  const rows = await queryOnce<{ ok: boolean }>(url, 'SELECT rolcreatedb OR rolsuper AS ok FROM pg_roles WHERE rolname = current_user');
+  return rows[0]?.ok === true;
 }
 
 /**
@@ -83,17 +80,11 @@ async function mayCreateDatabases(url: string): Promise<boolean> {
  * run on the same database would measure both runs' stations (a million became two, once).
  */
 export async function assertEmptyDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    // Two statements: PostgreSQL resolves every table a statement names before it runs, so a count
-    // behind a CASE still fails on a database never migrated ("relation stations does not exist").
-    const { rows: exists } = await client.query<{ t: string | null }>("SELECT to_regclass('stations')::text AS t");
-    if (!exists[0]?.t) return;
-    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM stations');
-    const n = Number(rows[0]?.n ?? 0);
-    if (n > 0) throw new Error(`--db: the database already holds ${n} station${n === 1 ? '' : 's'}; give the bench an empty database (CREATE DATABASE …) for each run`);
-  } finally {
-    await client.end();
-  }
+  // Two statements: PostgreSQL resolves every table a statement names before it runs, so a count
+  // behind a CASE still fails on a database never migrated ("relation stations does not exist").
+  const [exists] = await queryOnce<{ t: string | null }>(url, "SELECT to_regclass('stations')::text AS t");
+  if (!exists?.t) return;
+  const [count] = await queryOnce<{ n: string }>(url, 'SELECT count(*) AS n FROM stations');
+  const n = Number(count?.n ?? 0);
+  if (n > 0) throw new Error(`--db: the database already holds ${n} station${n === 1 ? '' : 's'}; give the bench an empty database (CREATE DATABASE …) for each run`);
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { queryOnce } from '../bench/pg-databases.js';
 import { wrkInstalled } from '../bench/wrk.js';
 import { freshDatabase, testEngines } from './support/engines.js';
 import pg from 'pg';
@@ -74,13 +75,7 @@ async function bench(args: string[]): Promise<{ code: number | null; stderr: str
 
 /** One query on the test cluster as its superuser, or on `url`. */
 async function sql<T extends pg.QueryResultRow>(text: string, url?: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url ?? (await testPostgresUrl()) });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
+  return queryOnce<T>(url ?? (await testPostgresUrl()), text);
 }
 
 test('should give each scenario a PostgreSQL database of its own, next to an empty --db never migrated, and drop it after', { skip: !testEngines().includes('postgres'), timeout: 240_000 }, async () => {
