@@ -60,7 +60,7 @@ export async function scenarioDatabases(url: string, run: string, log: (m: strin
 /**
  * The rows of one statement on its own connection. Example: `await queryOnce(url, 'SELECT 1 AS one')`.
  */
-export async function queryOnce<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+async function queryOnce<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -79,7 +79,7 @@ async function mayCreateDatabases(url: string): Promise<boolean> {
  * Refuses a shared database that already holds stations: each run loads its own, and a second
  * run on the same database would measure both runs' stations (a million became two, once).
  */
-export async function assertEmptyDatabase(url: string): Promise<void> {
+async function assertEmptyDatabase(url: string): Promise<void> {
   // Two statements: PostgreSQL resolves every table a statement names before it runs, so a count
   // behind a CASE still fails on a database never migrated ("relation stations does not exist").
   const [exists] = await queryOnce<{ t: string | null }>(url, "SELECT to_regclass('stations')::text AS t");

@@ -58,11 +58,11 @@ async function main(): Promise<number> {
   log(`${info.engine}, ${info.nproc} cores (${info.cpu}), node ${info.node}, ${info.pinned ? 'server on core 0, load on core 1' : 'not pinned'}, baseline loaded by ${config.baselineLoad}, data in ${dir}`);
   databases = config.db ? await scenarioDatabases(config.db, run, log) : undefined;
   if (databases) info.databasePerScenario = !databases.shared;
-  const envFor = async (name: string): Promise<ScenarioEnv> => ({ config, dir, run, log, dbUrl: databases ? await databases.open(name) : `sqlite:${join(dir, `${name}.db`)}` });
   /** Runs one scenario on its own storage, dropped after it (PostgreSQL; SQLite's files go with `dir`). */
   const inOwnStorage = async <T>(name: string, fn: (env: ScenarioEnv) => Promise<T>): Promise<T> => {
+    const dbUrl = databases ? await databases.open(name) : `sqlite:${join(dir, `${name}.db`)}`;
     try {
-      return await fn(await envFor(name));
+      return await fn({ config, dir, run, log, dbUrl });
     } finally {
       await databases?.release(name);
     }

@@ -8,11 +8,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { queryOnce } from '../bench/pg-databases.js';
 import { wrkInstalled } from '../bench/wrk.js';
 import { freshDatabase, testEngines } from './support/engines.js';
-import pg from 'pg';
 import { openStorage } from '../src/storage/index.js';
+import { queryDatabase } from './support/db-query.js';
 import { testPostgresUrl } from './support/postgres.js';
 import { aPartner, aStation } from '../src/storage/contract/test-support/setup.js';
 
@@ -73,9 +72,9 @@ async function bench(args: string[]): Promise<{ code: number | null; stderr: str
   return { code, stderr };
 }
 
-/** One query on the test cluster as its superuser, or on `url`. */
-async function sql<T extends pg.QueryResultRow>(text: string, url?: string): Promise<T[]> {
-  return queryOnce<T>(url ?? (await testPostgresUrl()), text);
+/** One statement on the test cluster as its superuser, or on `url`. */
+async function sql(text: string, url?: string): Promise<unknown[]> {
+  return queryDatabase(url ?? (await testPostgresUrl()), text);
 }
 
 test('should give each scenario a PostgreSQL database of its own, next to an empty --db never migrated, and drop it after', { skip: !testEngines().includes('postgres'), timeout: 240_000 }, async () => {
