@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureBuilt } from './build.js';
 import { scenarioDatabases, type ScenarioDatabases } from './pg-databases.js';
-import { readConfig, type ScenarioName } from './config.js';
+import { readConfig, type BenchConfig, type ScenarioName } from './config.js';
 import type { ScenarioEnv } from './measure.js';
 import { disablePinning, killAll, pinning } from './processes.js';
 import { stopLoad } from './load.js';
@@ -23,21 +23,40 @@ import { verifyScenario } from './scenarios/verify.js';
 
 /** PostgreSQL runs: each scenario's database (pg-databases.ts), dropped on an interrupt too. */
 let databases: ScenarioDatabases | undefined;
+/** The run's data folder (SQLite files, logs), removed at the end, on a failure and on an interrupt. */
+let dir: string | undefined;
+/** The signal that interrupted the run, if one did. */
+let interrupted: NodeJS.Signals | undefined;
 
 async function main(): Promise<number> {
   const config = readConfig(process.argv.slice(2));
   if (!config.pin) disablePinning();
-  // Interrupted: no hub, baseline or generator may outlive the run.
+  // Interrupted: no hub, baseline or generator may outlive the run, nor its data.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = signal;
       killAll();
       stopLoad();
+      // The killed servers' files go now (a surface run's is a gigabyte). What the scenario was
+      // awaiting fails meanwhile; main's rejection stays quiet (see below), this line says why.
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      process.stderr.write(`bench: interrupted (${signal}); the hub, the baseline and the load were stopped and the run's data removed\n`);
       // The scenario's PostgreSQL database goes too; a server that does not answer within 5 s keeps it.
       setTimeout(() => process.exit(130), 5000).unref();
       void (databases?.releaseAll() ?? Promise.resolve()).catch(() => {}).finally(() => process.exit(130));
     });
   }
-  const dir = mkdtempSync(join(tmpdir(), 'oioi-bench-'));
+  dir = mkdtempSync(join(tmpdir(), 'oioi-bench-'));
+  try {
+    return await runScenarios(config, dir);
+  } finally {
+    stopLoad();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the chosen scenarios with their data under `dir`; prints the table. */
+async function runScenarios(config: BenchConfig, dir: string): Promise<number> {
   const run = randomBytes(4).readUInt32BE(0).toString(36).toUpperCase().padStart(4, '0').slice(-4);
   const info: RunInfo = {
     startedAt: new Date().toISOString(),
@@ -74,16 +93,11 @@ async function main(): Promise<number> {
     outcomes.push(o);
     log(`${o.scenario}: ${o.pass ? 'pass' : 'FAIL'}, written to ${writeResult(config.out, info, o)}`);
   };
-  try {
-    if (want('status')) record(await inOwnStorage('status', statusScenario));
-    if (want('verify')) record(await inOwnStorage('verify', verifyScenario));
-    if (want('cdr')) record(await inOwnStorage('cdr', cdrScenario));
-    if (want('station')) record(await inOwnStorage('station', stationScenario));
-    if (want('surface') || want('memory')) for (const o of await inOwnStorage('surface', (env) => surfaceScenario(env, { surface: want('surface'), memory: want('memory') }))) record(o);
-  } finally {
-    stopLoad();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  if (want('status')) record(await inOwnStorage('status', statusScenario));
+  if (want('verify')) record(await inOwnStorage('verify', verifyScenario));
+  if (want('cdr')) record(await inOwnStorage('cdr', cdrScenario));
+  if (want('station')) record(await inOwnStorage('station', stationScenario));
+  if (want('surface') || want('memory')) for (const o of await inOwnStorage('surface', (env) => surfaceScenario(env, { surface: want('surface'), memory: want('memory') }))) record(o);
   process.stdout.write(table(outcomes) + '\n');
   return 0;
 }
@@ -91,6 +105,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => (process.exitCode = code),
   (err) => {
+    // After an interrupt the scenario fails on the servers killed under it (a refused connection):
+    // the signal handler has said what happened and exits 130; that failure is no news.
+    if (interrupted) return;
     process.stderr.write(`bench: ${err?.stack ?? err}\n`);
     process.exitCode = 1;
   },

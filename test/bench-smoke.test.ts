@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -63,14 +63,70 @@ function r0(surface: { details: { query: { meanHits: number; p99: number } } }):
   return surface.details.query.meanHits > 0 && surface.details.query.p99 > 0;
 }
 
-/** Runs `bench/run.ts` with `args`; resolves with its exit code and stderr. */
-async function bench(args: string[]): Promise<{ code: number | null; stderr: string }> {
+/**
+ * Runs `bench/run.ts` with `args`; resolves with its exit code and stderr. `interruptOn`: sends
+ * SIGINT once stderr matches it.
+ */
+async function bench(args: string[], interruptOn?: RegExp): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  let sent = false;
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (interruptOn && !sent && interruptOn.test(stderr)) (sent = true), child.kill('SIGINT');
+  });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   return { code, stderr };
 }
+
+/** The run's data folder, as the bench names it on its first line. */
+function dataDirOf(stderr: string): string {
+  const dir = /data in (\S+)/.exec(stderr)?.[1];
+  assert.ok(dir, `no data folder named in:\n${stderr}`);
+  return dir;
+}
+
+/** Processes (other than this one) whose command line names `text`. */
+function processesNaming(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(text)) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+test('should stop every process, remove its data and print one line, not a stack, when interrupted', { skip: !existsSync('/proc'), timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'oioi-bench-int-'));
+  try {
+    // Interrupted in the hub's measured round, with its hub and load running.
+    const { code, stderr } = await bench(['--quick', '--scenario', 'status', '--duration', '20', '--out', out], /status: \d+ rounds of/);
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /bench: interrupted \(SIGINT\)/);
+    // The scenario failing on its killed hub (a refused connection) is not reported as an error.
+    assert.doesNotMatch(stderr, /ECONNREFUSED|bench: Error|\n\s+at /);
+    const dir = dataDirOf(stderr);
+    assert.equal(existsSync(dir), false, `${dir} left behind`);
+    // The hub ran on a file in that folder: nothing naming it may still run.
+    const deadline = Date.now() + 5000;
+    while (processesNaming(dir).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(processesNaming(dir), []);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('should remove its data folder when it fails before any scenario ran', { timeout: 60_000 }, async () => {
+  // Nothing listens on port 1: the PostgreSQL set-up fails, after the data folder was made.
+  const { code, stderr } = await bench(['--quick', '--scenario', 'verify', '--db', 'postgres://bench@127.0.0.1:1/nothing', '--out', tmpdir()]);
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /bench: .*(ECONNREFUSED|connect)/);
+  assert.equal(existsSync(dataDirOf(stderr)), false);
+});
 
 /** One statement on the test cluster as its superuser, or on `url`. */
 async function sql(text: string, url?: string): Promise<unknown[]> {

@@ -6,7 +6,7 @@
  * node:http could save the hub per request.
  * Usage: `node --import tsx bench/floor/http.ts [--duration S]` (default 12 s per server).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BodyPlan } from '../bodies.js';
@@ -45,4 +45,5 @@ try {
 } finally {
   stopLoad();
   killAll();
+  rmSync(dir, { recursive: true, force: true });
 }

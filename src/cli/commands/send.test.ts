@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aStatus, CPO_KEY, startTestServer } from '../../transport/test-support/server.js';
@@ -33,7 +33,10 @@ describe('oioi send', { concurrency: true }, () => {
     t = await startTestServer({ logger: { info() {}, warn() {}, error() {} } });
     dir = await mkdtemp(join(tmpdir(), 'oioi-send-'));
   });
-  after(() => t.s.close());
+  after(async () => {
+    await t.s.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   test('should print the answer and exit 0 on a success code', async () => {
     const file = join(dir, 'ok.json');
