@@ -35,3 +35,12 @@ test('should set bare node:http against the minimal server, every answer a succe
   assert.match(stdout, /^node:http +\d+ req\/s, CPU \d+\.\d µs per request$/m);
   assert.match(stdout, /^minimal +\d+ req\/s, CPU \d+\.\d µs per request$/m);
 });
+
+test('should measure what the hub allocates per request, and where', { timeout: 120_000 }, async () => {
+  const { stderr } = await tsx('bench/floor/alloc.ts', 'verify', '300', '1000');
+  const total = /^verify 300 requests: (\d+\.\d) KB of heap allocated per request$/m.exec(stderr);
+  assert.ok(total, stderr);
+  // A verify allocates kilobytes (node:http's objects alone), and the request pipeline is among the top sites.
+  assert.ok(Number(total[1]) > 1, stderr);
+  assert.match(stderr, /^ +\d+ B +\d+\.\d%  handle src\/transport\/server\/dispatch\.ts:\d+$/m);
+});
