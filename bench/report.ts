@@ -38,9 +38,15 @@ const int = (x: number | undefined) => (x === undefined ? '-' : Math.round(x).to
 const ms = (x: number | undefined) => (x === undefined ? '-' : `${x} ms`);
 const mb = (kb: number | undefined) => (kb === undefined || kb === 0 ? '-' : `${Math.round(kb / 1024)} MB`);
 
+/** `80 / 29`: each server's CPU µs per request (measure.ts), the figure that moves least with the machine's neighbours. */
+function cpuOf(cpu: unknown): string {
+  const c = cpu as { hub?: unknown; baseline?: unknown } | undefined;
+  return typeof c?.hub === 'number' && typeof c.baseline === 'number' ? `${c.hub.toFixed(0)} / ${c.baseline.toFixed(0)}` : '-';
+}
+
 /** The table of a run, one row per scenario. Example: `console.log(table(outcomes))`. */
 export function table(outcomes: Outcome[]): string {
-  const head = ['scenario', 'req/s hub', 'req/s baseline', 'ratio', 'by CPU', 'target', 'p50', 'p99', 'peak RSS', 'result'];
+  const head = ['scenario', 'req/s hub', 'req/s baseline', 'ratio', 'by CPU', 'target', 'p50', 'p99', 'peak RSS', 'CPU µs/req hub / baseline', 'result'];
   const rows = outcomes.map((o) => [
     o.scenario,
     int(o.hubRps),
@@ -51,6 +57,7 @@ export function table(outcomes: Outcome[]): string {
     ms(o.p50),
     ms(o.p99),
     mb(o.rssKb),
+    cpuOf(o.details.cpuUsPerRequest),
     o.pass ? 'pass' : 'FAIL',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
