@@ -41,8 +41,28 @@ export interface BenchConfig {
 
 const usage = 'usage: npm run bench -- [--quick] [--db postgres://…] [--scenario status,verify,cdr,station,surface,memory] [--duration S] [--connections N] [--out DIR] [--hub-log info|warn|error|silent] [--profile DIR] [--no-pin] [--fresh] [--baseline-load wrk|autocannon]';
 
-/** Reads the flags. Example: `readConfig(['--quick'])`. */
+/** A flag the bench cannot run with; its message ends with the usage line. Printed without a stack. */
+export class BenchUsageError extends Error {
+  constructor(problem: string) {
+    super(`${problem}\n${usage}`);
+    this.name = 'BenchUsageError';
+  }
+}
+
+const HUB_LOG_LEVELS = ['info', 'warn', 'error', 'silent'];
+
+/** Reads the flags; throws BenchUsageError for flags it cannot run with. Example: `readConfig(['--quick'])`. */
 export function readConfig(argv: string[]): BenchConfig {
+  try {
+    return configOf(argv);
+  } catch (err) {
+    // parseArgs' own refusals (an unknown flag, a missing value) are usage errors too.
+    if (err instanceof BenchUsageError) throw err;
+    throw new BenchUsageError((err as Error).message);
+  }
+}
+
+function configOf(argv: string[]): BenchConfig {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -67,18 +87,19 @@ export function readConfig(argv: string[]): BenchConfig {
   }
   const quick = values.quick === true;
   const scenarios = (values.scenario ?? scenarioNames.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of scenarios) if (!(scenarioNames as readonly string[]).includes(s)) throw new Error(`unknown scenario '${s}'\n${usage}`);
-  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) throw new Error(`--db takes a postgres:// URL (SQLite files are made per scenario)\n${usage}`);
+  for (const s of scenarios) if (!(scenarioNames as readonly string[]).includes(s)) throw new BenchUsageError(`unknown scenario '${s}'`);
+  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) throw new BenchUsageError('--db takes a postgres:// URL (SQLite files are made per scenario)');
   const number = (v: string | undefined, fallback: number, name: string) => {
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!(n > 0)) throw new Error(`--${name} takes a positive number\n${usage}`);
+    if (!(n > 0)) throw new BenchUsageError(`--${name} takes a positive number`);
     return n;
   };
   const duration = number(values.duration, quick ? 2 : 18, 'duration');
+  if (!HUB_LOG_LEVELS.includes(values['hub-log']!)) throw new BenchUsageError(`--hub-log takes ${HUB_LOG_LEVELS.join(', ')}`);
   const baselineLoad = values['baseline-load'] ?? (wrkInstalled() ? 'wrk' : 'autocannon');
-  if (baselineLoad !== 'wrk' && baselineLoad !== 'autocannon') throw new Error(`--baseline-load takes wrk or autocannon\n${usage}`);
-  if (baselineLoad === 'wrk' && !wrkInstalled()) throw new Error(`--baseline-load wrk: wrk is not installed (apt-get install wrk)\n${usage}`);
+  if (baselineLoad !== 'wrk' && baselineLoad !== 'autocannon') throw new BenchUsageError('--baseline-load takes wrk or autocannon');
+  if (baselineLoad === 'wrk' && !wrkInstalled()) throw new BenchUsageError('--baseline-load wrk: wrk is not installed (apt-get install wrk)');
   return Object.freeze({
     quick,
     db: values.db,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureBuilt } from './build.js';
 import { scenarioDatabases, type ScenarioDatabases } from './pg-databases.js';
-import { readConfig, type BenchConfig, type ScenarioName } from './config.js';
+import { BenchUsageError, readConfig, type BenchConfig, type ScenarioName } from './config.js';
 import type { ScenarioEnv } from './measure.js';
 import { disablePinning, killAll, pinning } from './processes.js';
 import { stopLoad } from './load.js';
@@ -108,6 +108,11 @@ main().then(
     // After an interrupt the scenario fails on the servers killed under it (a refused connection):
     // the signal handler has said what happened and exits 130; that failure is no news.
     if (interrupted) return;
+    if (err instanceof BenchUsageError) {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`bench: ${err?.stack ?? err}\n`);
     process.exitCode = 1;
   },

@@ -3,9 +3,11 @@
  * a `--profile` run must not overwrite the committed results that bench/README.md quotes.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { test } from 'node:test';
-import { readConfig } from '../bench/config.js';
+import { BenchUsageError, readConfig } from '../bench/config.js';
 import { repoRoot } from '../bench/processes.js';
 
 const results = join(repoRoot, 'bench', 'results');
@@ -28,4 +30,22 @@ test('unknown scenarios and bad numbers are refused with the usage line', () => 
   assert.throws(() => readConfig(['--scenario', 'status,nope']), /unknown scenario 'nope'\nusage: npm run bench/);
   assert.throws(() => readConfig(['--duration', '0']), /--duration takes a positive number/);
   assert.throws(() => readConfig(['--db', 'mysql://x']), /--db takes a postgres:\/\/ URL/);
+});
+
+test('flags it cannot run with, its own checks and parseArgs\' alike, are usage errors', () => {
+  for (const argv of [['--bogus'], ['--duration'], ['--hub-log', 'loud'], ['--scenario', 'nope']]) {
+    assert.throws(() => readConfig(argv), (err: unknown) => err instanceof BenchUsageError && /\nusage: npm run bench/.test(err.message), argv.join(' '));
+  }
+});
+
+test('a usage error exits 2 with the problem and the usage line, and no stack', async () => {
+  const run = promisify(execFile);
+  const err = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--bogus'], { cwd: repoRoot }).then(
+    () => assert.fail('bench/run.ts --bogus succeeded'),
+    (e: { code: number; stderr: string }) => e,
+  );
+  assert.equal(err.code, 2);
+  assert.match(err.stderr, /^bench: Unknown option '--bogus'/m);
+  assert.match(err.stderr, /^usage: npm run bench -- /m);
+  assert.doesNotMatch(err.stderr, /\n\s+at /);
 });
