@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { repoRoot } from './processes.js';
 import { wrkInstalled } from './wrk.js';
+import { isLogLevel, LOG_LEVELS } from '../src/transport/server/logger.js';
 
 export const scenarioNames = ['status', 'verify', 'cdr', 'station', 'surface', 'memory'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -49,8 +50,6 @@ export class BenchUsageError extends Error {
   }
 }
 
-const HUB_LOG_LEVELS = ['info', 'warn', 'error', 'silent'];
-
 /** Reads the flags; throws BenchUsageError for flags it cannot run with. Example: `readConfig(['--quick'])`. */
 export function readConfig(argv: string[]): BenchConfig {
   try {
@@ -96,7 +95,7 @@ function configOf(argv: string[]): BenchConfig {
     return n;
   };
   const duration = number(values.duration, quick ? 2 : 18, 'duration');
-  if (!HUB_LOG_LEVELS.includes(values['hub-log']!)) throw new BenchUsageError(`--hub-log takes ${HUB_LOG_LEVELS.join(', ')}`);
+  if (!isLogLevel(values['hub-log']!)) throw new BenchUsageError(`--hub-log takes ${LOG_LEVELS.join(', ')}`);
   const baselineLoad = values['baseline-load'] ?? (wrkInstalled() ? 'wrk' : 'autocannon');
   if (baselineLoad !== 'wrk' && baselineLoad !== 'autocannon') throw new BenchUsageError('--baseline-load takes wrk or autocannon');
   if (baselineLoad === 'wrk' && !wrkInstalled()) throw new BenchUsageError('--baseline-load wrk: wrk is not installed (apt-get install wrk)');

@@ -1,6 +1,6 @@
 /** `oioi demo`: a hub with a simulated CPO and OEM on a throw-away database, for a first look (docs/demo.md). */
 import { DemoError, startDemo } from '../../demo/run.js';
-import { createLogger, type LogLevel } from '../../transport/server/index.js';
+import { createLogger, isLogLevel, type LogLevel } from '../../transport/server/index.js';
 import { readFlags, UsageError } from '../flags.js';
 
 function wholeNumber(value: unknown, flag: string, min: number, max: number): number {
@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   // The banner owns stdout; the hub's JSON log lines go to stderr, warnings and worse unless OIOI_LOG says otherwise.
   const envLevel = process.env.OIOI_LOG?.toLowerCase();
-  const level: LogLevel = envLevel && ['silent', 'error', 'warn', 'info'].includes(envLevel) ? (envLevel as LogLevel) : 'warn';
+  const level: LogLevel = envLevel && isLogLevel(envLevel) ? envLevel : 'warn';
   const say = (line: string) => void process.stderr.write(`demo ${line}\n`);
   let demo;
   try {

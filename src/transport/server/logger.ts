@@ -9,6 +9,14 @@ export interface Logger {
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info';
 const rank: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3 };
 
+/** The levels, quietest first. Example: `LOG_LEVELS.join('|')` -> `'silent|error|warn|info'`. */
+export const LOG_LEVELS = Object.freeze(Object.keys(rank) as LogLevel[]);
+
+/** Whether `v` names a level, exactly (an own key: not `toString` and the like). Example: `isLogLevel('warn')`. */
+export function isLogLevel(v: string): v is LogLevel {
+  return Object.hasOwn(rank, v);
+}
+
 function levelFromEnv(): LogLevel {
   const v = process.env.OIOI_LOG?.toLowerCase();
   return v && v in rank ? (v as LogLevel) : 'info';
