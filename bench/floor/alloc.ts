@@ -95,17 +95,15 @@ try {
       worker.once('message', (m: { ok: boolean; error?: string }) => (m.ok ? resolve() : reject(new Error(m.error))));
       worker.postMessage(message);
     });
-  // The bodies are made and handed to the worker before each run: only the hub allocates during one.
-  const load = async (from: number, to: number) => {
-    await ask({ bodies: Array.from({ length: to - from }, (_, i) => body(from + i)) });
-    await ask('go');
-  };
+  // The bodies are made and handed to the worker before a run starts: only the hub allocates during one.
+  const handOver = (from: number, count: number) => ask({ bodies: Array.from({ length: count }, (_, i) => body(from + i)) });
   try {
-    await load(0, WARM_UP); // compiled code, statement caches, pages
+    await handOver(0, WARM_UP);
+    await ask('go'); // the warm-up: compiled code, statement caches, pages
+    await handOver(WARM_UP, requests);
     const session = new Session();
     session.connect();
-    // Kept what minor and major collections free (below): the profile then counts every allocation, not only the survivors.
-    await ask({ bodies: Array.from({ length: requests }, (_, i) => body(WARM_UP + i)) });
+    // Kept what minor and major collections free: the profile then counts every allocation, not only the survivors.
     await session.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
     await ask('go');
     const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
