@@ -20,6 +20,24 @@ describe('createLogger', () => {
     assert.ok(!Number.isNaN(Date.parse(lines[0].time)));
   });
 
+  it('should read OIOI_LOG as one of its four levels, and anything else as info', () => {
+    const saved = process.env.OIOI_LOG;
+    try {
+      // `in` also found Object.prototype's keys: OIOI_LOG=constructor made a logger that wrote nothing.
+      for (const [env, lines] of [['WARN', 1], ['silent', 0], ['__proto__', 2], ['constructor', 2], ['loud', 2]] as const) {
+        process.env.OIOI_LOG = env;
+        const writes: string[] = [];
+        const log = createLogger({ stream: { write: (c: string) => writes.push(c) } });
+        log.info({});
+        log.warn({});
+        assert.equal(writes.length, lines, `OIOI_LOG=${env}`);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.OIOI_LOG;
+      else process.env.OIOI_LOG = saved;
+    }
+  });
+
   it('should write at once past 64 KiB, and every line at once on an unbuffered stream', () => {
     const writes: string[] = [];
     const log = createLogger({ level: 'info', stream: { write: (c: string) => writes.push(c) }, buffered: true });

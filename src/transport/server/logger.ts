@@ -19,7 +19,7 @@ export function isLogLevel(v: string): v is LogLevel {
 
 function levelFromEnv(): LogLevel {
   const v = process.env.OIOI_LOG?.toLowerCase();
-  return v && v in rank ? (v as LogLevel) : 'info';
+  return v && isLogLevel(v) ? v : 'info';
 }
 
 const noop = (): void => {};
