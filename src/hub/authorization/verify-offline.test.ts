@@ -66,6 +66,39 @@ for (const engine of testEngines()) {
       }
     });
 
+    it('should give each of many verifies at once its own verdict, as when asked one by one', async () => {
+      // On PostgreSQL the verifies of one turn share a statement: an answer must not reach another caller.
+      const uids = ['E0E0E0E0', '0A0A0A0A', 'D0D0D0D0', '0B0B0B0B', 'C0C0C0C0', '0A0A0A0A', '0C0C0C0C', 'E0E0E0E0'];
+      const alone = [];
+      for (const uid of uids) alone.push(await repo().verifyOffline(uid));
+      assert.deepEqual(await Promise.all(uids.map((uid) => repo().verifyOffline(uid))), alone);
+      assert.deepEqual(alone.map((v) => v.source), ['none', 'account', 'whitelist', 'account', 'whitelist', 'account', 'account', 'none']);
+    });
+
+    if (engine === 'postgres') {
+      it('should ask PostgreSQL once for the verifies of one turn, 256 UIDs at most a statement', async () => {
+        const db = (h.storage as unknown as { pg: { query: (...a: unknown[]) => unknown } }).pg;
+        const original = db.query;
+        const sizes: number[] = [];
+        db.query = function (this: unknown, ...args: unknown[]) {
+          sizes.push((args[1] as unknown[][])[0]!.length);
+          return original.apply(this, args);
+        };
+        try {
+          const known = ['0A0A0A0A', 'C0C0C0C0', 'D0D0D0D0'];
+          const uids = Array.from({ length: 600 }, (_, i) => (i % 7 === 0 ? known[i % 3]! : `F${i.toString(16).toUpperCase().padStart(7, '0')}`));
+          const verdicts = await Promise.all(uids.map((uid) => repo().verifyOffline(uid)));
+          assert.deepEqual(sizes, [256, 256, 88]);
+          uids.forEach((uid, i) => {
+            const source = verdicts[i]!.source;
+            assert.equal(source, uid === '0A0A0A0A' ? 'account' : uid.startsWith('F') ? 'none' : 'whitelist', `${i} ${uid}`);
+          });
+        } finally {
+          delete (db as Record<string, unknown>).query; // the prototype's method again
+        }
+      });
+    }
+
     it('should answer none for an unknown UID and record nothing', async () => {
       assert.deepEqual(await repo().verifyOffline('E0E0E0E0'), { source: 'none' });
       assert.equal(await repo().authorizedBy('E0E0E0E0'), undefined);

@@ -13,6 +13,7 @@ import {
 } from '../authorization.js';
 import { normalizeUid } from '../../protocol/identifiers/uid.js';
 import { signalOutbox } from '../outbox-signal.js';
+import { Batcher } from './batch.js';
 import { isUniqueViolation, type Client, type NamedStatement, type PgDatabase } from './database.js';
 import { enqueueWhitelistPush, mergedWhitelistRows, replaceListRows } from './whitelist-sql.js';
 import { isActive, toAccount, type AccountRow as AccountRowBase } from '../rows/accounts.js';
@@ -26,12 +27,15 @@ const SELECT_ACCOUNTS = `SELECT a.*, coalesce((SELECT array_agg(uid ORDER BY uid
 
 const accountOf = (row: AccountRow): AccountRecord => toAccount(row, row.rfids);
 
+/** At most this many UIDs per verify statement; more in one turn go in several, side by side. */
+const VERIFY_BATCH = 256;
+
 /**
- * The first list holding UID $1 (the lowest partner id first), with `condition` added: whitelistHit
- * and verifyOffline answer by this one rule.
+ * The first list holding the UID `uid` names (the lowest partner id first), with `condition`
+ * added: whitelistHit and verifyOffline answer by this one rule.
  */
-const firstListSql = (condition = 'true') => `SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w JOIN whitelist_owners o ON o.id = w.list_id
-  WHERE w.uid = $1 AND ${condition} ORDER BY o.partner_id, o.id LIMIT 1`;
+const firstListSql = (condition = 'true', uid = '$1') => `SELECT o.partner_id, o.partner_identifier, w.evco_id FROM whitelists w JOIN whitelist_owners o ON o.id = w.list_id
+  WHERE w.uid = ${uid} AND ${condition} ORDER BY o.partner_id, o.id LIMIT 1`;
 
 type ListRow = { partner_id: number; partner_identifier: string; evco_id: string | null };
 
@@ -43,17 +47,43 @@ function hitOf(row: ListRow): WhitelistHit {
 
 const WHITELIST_HIT_SQL = firstListSql();
 
-/** verifyOffline's one row: the account holding the UID, else the first list holding it, else NULLs. */
-type VerdictRow = { evco_id: string | null; locked: number | null; has_payment: number | null; partner_id: number | null; partner_identifier: string | null; list_evco_id: string | null };
-const VERIFY_OFFLINE_SQL: NamedStatement = { name: 'oioi_verify_offline', text: `SELECT a.evco_id, a.locked, a.has_payment, l.partner_id, l.partner_identifier, l.evco_id AS list_evco_id
-  FROM (SELECT 1) one
-  LEFT JOIN account_rfids r ON r.uid = $1
+/**
+ * verifyOffline's row per UID of the batch (`n` its position, from 1): the account holding the
+ * UID, else the first list holding it, else NULLs.
+ */
+type VerdictRow = { n: number; evco_id: string | null; locked: number | null; has_payment: number | null; partner_id: number | null; partner_identifier: string | null; list_evco_id: string | null };
+const VERIFY_OFFLINE_SQL: NamedStatement = { name: 'oioi_verify_offline_batch', text: `SELECT u.n, a.evco_id, a.locked, a.has_payment, l.partner_id, l.partner_identifier, l.evco_id AS list_evco_id
+  FROM unnest($1::text[]) WITH ORDINALITY AS u(uid, n)
+  LEFT JOIN account_rfids r ON r.uid = u.uid
   LEFT JOIN accounts a ON a.id = r.account_id
-  LEFT JOIN LATERAL (${firstListSql('a.id IS NULL')}) l ON true` };
+  LEFT JOIN LATERAL (${firstListSql('a.id IS NULL', 'u.uid')}) l ON true` };
+
+function verdictOf(row: VerdictRow): OfflineVerdict {
+  if (row.evco_id !== null) return { source: 'account', evcoId: row.evco_id, locked: row.locked === 1, hasPayment: row.has_payment === 1 };
+  if (row.partner_id === null) return { source: 'none' };
+  return { source: 'whitelist', hit: hitOf({ partner_id: row.partner_id, partner_identifier: row.partner_identifier!, evco_id: row.list_evco_id }) };
+}
+
+/** Every UID's verdict, in the order asked, from one statement. Example: `await verifyAll(db, ['04A2B3C4'])`. */
+async function verifyAll(db: PgDatabase, uids: string[]): Promise<OfflineVerdict[]> {
+  const verdicts = new Array<OfflineVerdict>(uids.length);
+  // account_rfids.uid is unique and the lateral takes one list: one row per position.
+  for (const row of await db.query<VerdictRow>(VERIFY_OFFLINE_SQL, [uids])) verdicts[Number(row.n) - 1] = verdictOf(row);
+  return verdicts;
+}
 
 /** Accounts, whitelists and authorizations on PostgreSQL. Example: `await new PgAuthorization(db).authorizedBy('04A2B3C4')`. */
 export class PgAuthorization implements AuthorizationRepository {
-  constructor(private readonly db: PgDatabase) {}
+  /**
+   * The verifies of one event-loop turn, asked in one statement: a round trip costs the hub (and
+   * the server) far more than one more UID's look-ups, and rfid-verify is the hub's most frequent
+   * call. A lone verify waits only for the end of its turn.
+   */
+  private readonly verifies: Batcher<string, OfflineVerdict>;
+
+  constructor(private readonly db: PgDatabase) {
+    this.verifies = new Batcher((uids) => verifyAll(db, uids), VERIFY_BATCH);
+  }
 
   /** Runs a write that may enqueue outbox rows; wakes the outbox worker after COMMIT when it did. */
   private async write<T>(fn: (c: Client) => Promise<T>, ids: (value: T) => number[]): Promise<T> {
@@ -160,12 +190,8 @@ export class PgAuthorization implements AuthorizationRepository {
 
   /** The account, else the list: reads only (see the interface). */
   async verifyOffline(uid: string): Promise<OfflineVerdict> {
-    // One round trip (accountByUid, else whitelistHit): each costs the hub more than the server's
-    // look-up, and rfid-verify is the hub's most frequent call.
-    const row = (await this.db.query<VerdictRow>(VERIFY_OFFLINE_SQL, [uid]))[0]!;
-    if (row.evco_id !== null) return { source: 'account', evcoId: row.evco_id, locked: row.locked === 1, hasPayment: row.has_payment === 1 };
-    if (row.partner_id === null) return { source: 'none' };
-    return { source: 'whitelist', hit: hitOf({ partner_id: row.partner_id, partner_identifier: row.partner_identifier!, evco_id: row.list_evco_id }) };
+    // accountByUid, else whitelistHit, in one statement shared with the turn's other verifies.
+    return this.verifies.push(uid);
   }
 
   async cardHistory(uid: string): Promise<CardHistory> {
