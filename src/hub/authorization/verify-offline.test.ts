@@ -75,6 +75,13 @@ for (const engine of testEngines()) {
       assert.deepEqual(alone.map((v) => v.source), ['none', 'account', 'whitelist', 'account', 'whitelist', 'account', 'account', 'none']);
     });
 
+    it('should answer none for a UID no row can hold, and not fail the verifies asked with it', async () => {
+      const [a, bad, b] = await Promise.all(['0A0A0A0A', '0A0A\u00000A0A', 'C0C0C0C0'].map((uid) => repo().verifyOffline(uid)));
+      assert.equal(a!.source, 'account');
+      assert.deepEqual(bad, { source: 'none' });
+      assert.equal(b!.source, 'whitelist');
+    });
+
     if (engine === 'postgres') {
       it('should ask PostgreSQL once for the verifies of one turn, 256 UIDs at most a statement', async () => {
         const db = (h.storage as unknown as { pg: { query: (...a: unknown[]) => unknown } }).pg;
