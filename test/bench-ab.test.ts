@@ -4,10 +4,11 @@
  * cannot run with, and leaves no worktree, folder or process behind, interrupted or not.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { abReport, abVerdicts, median, type AbRun } from '../bench/ab-summary.js';
+import { processesNaming, runScript } from './support/processes.js';
 
 const run = (pair: number, side: 'base' | 'head', hubUs: number, baselineUs = 30, scenario = 'status'): AbRun =>
   ({ pair, side, scenario, hubUs, baselineUs, ratio: baselineUs / hubUs, p99: 10 });
@@ -40,20 +41,8 @@ describe('bench:ab verdicts', () => {
   });
 });
 
-/** Runs `bench/ab.ts` with `args`; resolves with its exit code and output. `interruptOn`: SIGINT once stderr matches it. */
-async function ab(args: string[], interruptOn?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ab.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let sent = false;
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    if (interruptOn && !sent && interruptOn.test(stderr)) (sent = true), child.kill('SIGINT');
-  });
-  const code = await new Promise<number | null>((r) => child.once('close', r));
-  return { code, stdout, stderr };
-}
+/** Runs `bench/ab.ts` with `args`. */
+const ab = (args: string[], interruptOn?: RegExp) => runScript('bench/ab.ts', args, interruptOn);
 
 const worktrees = () => spawnSync('git', ['worktree', 'list', '--porcelain'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('worktree ')).length;
 
@@ -62,18 +51,6 @@ function tmpOf(stderr: string): string {
   const dir = /in a worktree at (\S+)\/base/.exec(stderr)?.[1];
   assert.ok(dir, `no worktree named in:\n${stderr}`);
   return dir;
-}
-
-/** Processes (other than this one) whose command line names `text`. */
-function processesNaming(text: string): string[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).flatMap((pid) => {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      return cmd.includes(text) ? [`${pid}: ${cmd}`] : [];
-    } catch {
-      return []; // gone meanwhile
-    }
-  });
 }
 
 describe('npm run bench:ab', () => {

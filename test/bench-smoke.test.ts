@@ -3,7 +3,6 @@
  * and the baseline and writes one result file each. Targets are not checked here (bench/README.md).
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,19 +12,18 @@ import { freshDatabase, testEngines } from './support/engines.js';
 import { openStorage } from '../src/storage/index.js';
 import { queryDatabase } from './support/db-query.js';
 import { testPostgresUrl } from './support/postgres.js';
+import { processesNaming, runScript } from './support/processes.js';
 import { aPartner, aStation } from '../src/storage/contract/test-support/setup.js';
+
+/** Runs `bench/run.ts` with `args`; `interruptOn`: SIGINT once stderr matches it. */
+const bench = (args: string[], interruptOn?: RegExp) => runScript('bench/run.ts', args, interruptOn);
 
 const scenarios = ['status', 'verify', 'cdr', 'station', 'surface', 'memory'];
 
 test('should run every scenario in --quick mode and write its results', { timeout: 180_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'oioi-bench-smoke-'));
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--duration', '1', '--fresh', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    const { code, stdout, stderr } = await bench(['--quick', '--duration', '1', '--fresh', '--out', out]);
     assert.equal(code, 0, `bench failed:\n${stderr.slice(-3000)}`);
 
     const files = readdirSync(out);
@@ -63,41 +61,12 @@ function r0(surface: { details: { query: { meanHits: number; p99: number } } }):
   return surface.details.query.meanHits > 0 && surface.details.query.p99 > 0;
 }
 
-/**
- * Runs `bench/run.ts` with `args`; resolves with its exit code and stderr. `interruptOn`: sends
- * SIGINT once stderr matches it.
- */
-async function bench(args: string[], interruptOn?: RegExp): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  let sent = false;
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    if (interruptOn && !sent && interruptOn.test(stderr)) (sent = true), child.kill('SIGINT');
-  });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  return { code, stderr };
-}
 
 /** The run's data folder, as the bench names it on its first line. */
 function dataDirOf(stderr: string): string {
   const dir = /data in (\S+)/.exec(stderr)?.[1];
   assert.ok(dir, `no data folder named in:\n${stderr}`);
   return dir;
-}
-
-/** Processes (other than this one) whose command line names `text`. */
-function processesNaming(text: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes(text)) found.push(`${pid}: ${cmd}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
 }
 
 test('should stop every process, remove its data and print one line, not a stack, when interrupted', { skip: !existsSync('/proc'), timeout: 120_000 }, async () => {

@@ -1,0 +1,39 @@
+/**
+ * Which processes are still running, for tests that check a tool left none behind.
+ * Example: `assert.deepEqual(processesNaming(dataDir), [])`.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Processes (other than this one) whose command line names `text`, as "pid: command line". */
+export function processesNaming(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(text)) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * Runs `node --import tsx <script> ...args` from the repository's root; resolves once it ended and
+ * its output closed. `interruptOn`: sends it SIGINT once its stderr matches.
+ * Example: `const { code, stderr } = await runScript('bench/run.ts', ['--quick'], /rounds of/)`.
+ */
+export async function runScript(script: string, args: string[], interruptOn?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (interruptOn && !sent && interruptOn.test(stderr)) (sent = true), child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((r) => child.once('close', r));
+  return { code, stdout, stderr };
+}
