@@ -50,7 +50,7 @@ function git(args: string[], cwd = repoRoot): string {
 /** The commit `rev` names, or a usage error. */
 function commitOf(rev: string): string {
   const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: repoRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new BenchUsageError(`--base ${rev}: no such commit in ${repoRoot}`);
+  if (r.status !== 0) throw new BenchUsageError(`--base ${rev}: no such commit in ${repoRoot}${r.stderr.trim() ? ` (git: ${r.stderr.trim()})` : ''}`);
   return r.stdout.trim();
 }
 
