@@ -68,7 +68,10 @@ function verdictOf(row: VerdictRow): OfflineVerdict {
 async function verifyAll(db: PgDatabase, uids: string[]): Promise<OfflineVerdict[]> {
   const verdicts = new Array<OfflineVerdict>(uids.length);
   // account_rfids.uid is unique and the lateral takes one list: one row per position.
-  for (const row of await db.query<VerdictRow>(VERIFY_OFFLINE_SQL, [uids])) verdicts[Number(row.n) - 1] = verdictOf(row);
+  const rows = await db.query<VerdictRow>(VERIFY_OFFLINE_SQL, [uids]);
+  for (const row of rows) verdicts[Number(row.n) - 1] = verdictOf(row);
+  // A caller must never get another UID's verdict, nor none at all.
+  if (rows.length !== uids.length) throw new Error(`the verify statement answered ${rows.length} rows for ${uids.length} UIDs`);
   return verdicts;
 }
 
