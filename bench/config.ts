@@ -10,7 +10,7 @@ export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface BenchConfig {
   quick: boolean;
-  /** A PostgreSQL URL, or undefined for a fresh SQLite file per scenario. */
+  /** A PostgreSQL URL, `temp` for a throw-away cluster the run starts and removes, or undefined for a fresh SQLite file per scenario. */
   db: string | undefined;
   scenarios: ScenarioName[];
   /** Seconds of measured load per run, and of warm-up before it. */
@@ -40,7 +40,7 @@ export interface BenchConfig {
   queries: number;
 }
 
-const usage = 'usage: npm run bench -- [--quick] [--db postgres://…] [--scenario status,verify,cdr,station,surface,memory] [--duration S] [--connections N] [--out DIR] [--hub-log info|warn|error|silent] [--profile DIR] [--no-pin] [--fresh] [--baseline-load wrk|autocannon]';
+const usage = 'usage: npm run bench -- [--quick] [--db postgres://…|temp] [--scenario status,verify,cdr,station,surface,memory] [--duration S] [--connections N] [--out DIR] [--hub-log info|warn|error|silent] [--profile DIR] [--no-pin] [--fresh] [--baseline-load wrk|autocannon]';
 
 /** A flag the bench cannot run with; its message ends with the usage line. Printed without a stack. */
 export class BenchUsageError extends Error {
@@ -87,7 +87,9 @@ function configOf(argv: string[]): BenchConfig {
   const quick = values.quick === true;
   const scenarios = (values.scenario ?? scenarioNames.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of scenarios) if (!(scenarioNames as readonly string[]).includes(s)) throw new BenchUsageError(`unknown scenario '${s}'`);
-  if (values.db !== undefined && !/^postgres(ql)?:\/\//.test(values.db)) throw new BenchUsageError('--db takes a postgres:// URL (SQLite files are made per scenario)');
+  if (values.db !== undefined && values.db !== 'temp' && !/^postgres(ql)?:\/\//.test(values.db)) {
+    throw new BenchUsageError('--db takes a postgres:// URL, or temp for a throw-away PostgreSQL cluster (SQLite files are made per scenario)');
+  }
   const number = (v: string | undefined, fallback: number, name: string) => {
     if (v === undefined) return fallback;
     const n = Number(v);

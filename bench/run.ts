@@ -20,9 +20,13 @@ import { stationScenario } from './scenarios/station.js';
 import { statusScenario } from './scenarios/status.js';
 import { surfaceScenario } from './scenarios/surface.js';
 import { verifyScenario } from './scenarios/verify.js';
+import { startPostgresCluster, type PostgresCluster } from '../test/support/postgres.js';
 
 /** PostgreSQL runs: each scenario's database (pg-databases.ts), dropped on an interrupt too. */
 let databases: ScenarioDatabases | undefined;
+/** `--db temp`: the throw-away cluster, stopped and removed at the end, on a failure and on an interrupt. */
+let cluster: PostgresCluster | undefined;
+let clusterStarting: Promise<PostgresCluster> | undefined;
 /** The run's data folder (SQLite files, logs), removed at the end, on a failure and on an interrupt. */
 let dir: string | undefined;
 /** The signal that interrupted the run, if one did. */
@@ -41,18 +45,42 @@ async function main(): Promise<number> {
       // awaiting fails meanwhile; main's rejection stays quiet (see below), this line says why.
       if (dir) rmSync(dir, { recursive: true, force: true });
       process.stderr.write(`bench: interrupted (${signal}); the hub, the baseline and the load were stopped and the run's data removed\n`);
-      // The scenario's PostgreSQL database goes too; a server that does not answer within 5 s keeps it.
-      setTimeout(() => process.exit(130), 5000).unref();
-      void (databases?.releaseAll() ?? Promise.resolve()).catch(() => {}).finally(() => process.exit(130));
+      // The scenario's PostgreSQL database goes too; a server that does not answer within 5 s keeps
+      // it. A throw-away cluster goes whole, even one still starting.
+      const finish = () => {
+        cluster?.stop();
+        process.exit(130);
+      };
+      void (async () => {
+        await clusterStarting?.catch(() => {});
+        setTimeout(finish, 5000).unref();
+        await databases?.releaseAll().catch(() => {});
+        finish();
+      })();
     });
   }
   dir = mkdtempSync(join(tmpdir(), 'oioi-bench-'));
   try {
-    return await runScenarios(config, dir);
+    return await runScenarios(config.db === 'temp' ? { ...config, db: (await throwAwayCluster()).url } : config, dir);
   } finally {
     stopLoad();
     rmSync(dir, { recursive: true, force: true });
+    // Interrupted, the handler stops it once the scenario's database is dropped: stopped under the
+    // drop, the server's goodbye would fail the run with a connection error instead of exit 130.
+    if (!interrupted) cluster?.stop();
   }
+}
+
+/**
+ * `--db temp`: a PostgreSQL cluster of the test suite's kind (test/support/postgres.ts: initdb into
+ * a temporary folder, fsync on, 32 MB of shared buffers), for a PostgreSQL run without a server of
+ * one's own. Its figures are the same kind as the README's PostgreSQL tables.
+ */
+async function throwAwayCluster(): Promise<PostgresCluster> {
+  cluster = await (clusterStarting = startPostgresCluster());
+  if (interrupted) throw new Error('interrupted');
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] a throw-away PostgreSQL cluster at ${cluster.url}, in ${cluster.dir}\n`);
+  return cluster;
 }
 
 /** Runs the chosen scenarios with their data under `dir`; prints the table. */

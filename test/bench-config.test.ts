@@ -29,7 +29,9 @@ test('--out wins over the profile folder', () => {
 test('unknown scenarios and bad numbers are refused with the usage line', () => {
   assert.throws(() => readConfig(['--scenario', 'status,nope']), /unknown scenario 'nope'\nusage: npm run bench/);
   assert.throws(() => readConfig(['--duration', '0']), /--duration takes a positive number/);
-  assert.throws(() => readConfig(['--db', 'mysql://x']), /--db takes a postgres:\/\/ URL/);
+  assert.throws(() => readConfig(['--db', 'mysql://x']), /--db takes a postgres:\/\/ URL, or temp/);
+  assert.equal(readConfig(['--db', 'temp']).db, 'temp');
+  assert.equal(readConfig(['--db', 'postgresql://u@h/d']).db, 'postgresql://u@h/d');
 });
 
 test('flags it cannot run with, its own checks and parseArgs\' alike, are usage errors', () => {

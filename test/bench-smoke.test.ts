@@ -128,6 +128,37 @@ test('should give each scenario a PostgreSQL database of its own, next to an emp
   }
 });
 
+/** The throw-away cluster's folder, as the bench names it. */
+function clusterDirOf(stderr: string): string {
+  const dir = /a throw-away PostgreSQL cluster at \S+, in (\S+)/.exec(stderr)?.[1];
+  assert.ok(dir, `no cluster named in:\n${stderr}`);
+  return dir;
+}
+
+test('should run on a throw-away PostgreSQL cluster with --db temp, and remove it after the run or an interrupt', { skip: !testEngines().includes('postgres'), timeout: 240_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'oioi-bench-temp-'));
+  try {
+    const done = await bench(['--quick', '--duration', '1', '--db', 'temp', '--scenario', 'verify', '--out', out]);
+    assert.equal(done.code, 0, `bench failed:\n${done.stderr.slice(-3000)}`);
+    const file = readdirSync(out).find((f) => f.endsWith('-verify-quick.json'));
+    assert.ok(file, 'no result file for verify');
+    const r = JSON.parse(readFileSync(join(out, file), 'utf8'));
+    assert.equal(r.run.engine, 'postgres');
+    assert.ok(r.hubRps > 0 && r.details.hub.failed === 0);
+    const first = clusterDirOf(done.stderr);
+    assert.equal(existsSync(first), false, 'the cluster\'s folder is gone');
+    assert.deepEqual(processesNaming(first), [], 'no server of that cluster runs');
+
+    const stopped = await bench(['--quick', '--duration', '20', '--db', 'temp', '--scenario', 'verify', '--out', out], /verify: \d+ rounds of/);
+    assert.equal(stopped.code, 130, stopped.stderr);
+    const second = clusterDirOf(stopped.stderr);
+    assert.equal(existsSync(second), false, 'the interrupted run\'s cluster is gone');
+    assert.deepEqual(processesNaming(second), []);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('should refuse a shared PostgreSQL database that already holds stations when the role may not create databases', { skip: !testEngines().includes('postgres'), timeout: 120_000 }, async () => {
   const role = `bench_plain_${process.pid}`;
   const name = `oioi_test_bench_${process.pid}`;
