@@ -19,6 +19,20 @@ export interface AbRun {
   p99: number;
 }
 
+/**
+ * The order of the runs: base then head in odd pairs, head then base in even ones, so that a drift
+ * over the session (a neighbour arriving, a cache warming) weighs on both sides.
+ * Example: `runOrder(2)` -> base 1, head 1, head 2, base 2.
+ */
+export function runOrder(pairs: number): Array<{ pair: number; side: AbSide }> {
+  const order: Array<{ pair: number; side: AbSide }> = [];
+  for (let pair = 1; pair <= pairs; pair++) {
+    const sides: AbSide[] = pair % 2 ? ['base', 'head'] : ['head', 'base'];
+    for (const side of sides) order.push({ pair, side });
+  }
+  return order;
+}
+
 /** The hub's CPU per request over the baseline's: lower is better. */
 export const costOf = (r: AbRun): number => r.hubUs / r.baselineUs;
 
@@ -76,7 +90,7 @@ export function abReport(runs: readonly AbRun[], names: Record<AbSide, string>):
   lines.push('');
   for (const v of abVerdicts(runs)) {
     const sign = v.change > 0 ? '+' : '';
-    lines.push(`${v.scenario}: hub / baseline CPU ${fixed(v.baseCost, 2)} on the base, ${fixed(v.headCost, 2)} on the head (median), ${sign}${fixed(v.change * 100, 1)}%; the head cost less in ${v.headCheaper} of ${v.pairs} pairs`);
+    lines.push(`${v.scenario}: hub / baseline CPU ${fixed(v.baseCost, 2)} on the base, ${fixed(v.headCost, 2)} on the head (median), ${sign}${fixed(v.change * 100, 1)}%; the head cost less in ${v.headCheaper} of ${v.pairs} pair${v.pairs === 1 ? '' : 's'}`);
   }
   return lines.join('\n');
 }

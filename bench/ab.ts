@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { abReport, type AbRun, type AbSide } from './ab-summary.js';
+import { abReport, runOrder, type AbRun, type AbSide } from './ab-summary.js';
 import { BenchUsageError, readConfig } from './config.js';
 import { repoRoot } from './processes.js';
 
@@ -120,15 +120,11 @@ async function main(): Promise<number> {
     log('compiling the base (tsc -p tsconfig.build.json)');
     await runNode(baseDir, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], 'base build', true);
     const runs: AbRun[] = [];
-    for (let pair = 1; pair <= config.pairs; pair++) {
-      // base first in odd pairs, head first in even ones: a drift over the session weighs on both
-      const order: AbSide[] = pair % 2 ? ['base', 'head'] : ['head', 'base'];
-      for (const side of order) {
-        if (interrupted) throw new Error(`interrupted (${interrupted})`);
-        const out = join(tmp, `out-${side}-${pair}`);
-        await runNode(side === 'base' ? baseDir : repoRoot, ['--import', 'tsx', 'bench/run.ts', ...config.benchArgs, '--out', out], `${side} ${pair}`);
-        runs.push(...runsIn(out, pair, side));
-      }
+    for (const { pair, side } of runOrder(config.pairs)) {
+      if (interrupted) throw new Error(`interrupted (${interrupted})`);
+      const out = join(tmp, `out-${side}-${pair}`);
+      await runNode(side === 'base' ? baseDir : repoRoot, ['--import', 'tsx', 'bench/run.ts', ...config.benchArgs, '--out', out], `${side} ${pair}`);
+      runs.push(...runsIn(out, pair, side));
     }
     process.stdout.write(abReport(runs, names) + '\n');
     return 0;
