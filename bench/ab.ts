@@ -30,14 +30,19 @@ function readAbConfig(argv: string[]): AbConfig {
   try {
     parsed = parseArgs({ args: argv, options: { base: { type: 'string' }, pairs: { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new BenchUsageError((err as Error).message);
+    throw new BenchUsageError((err as Error).message, usage);
   }
   const { values, positionals: benchArgs } = parsed;
-  if (!values.base) throw new BenchUsageError('--base names the revision to compare with (a commit, a branch, HEAD~1)');
+  if (!values.base) throw new BenchUsageError('--base names the revision to compare with (a commit, a branch, HEAD~1)', usage);
   const pairs = Number(values.pairs ?? 2);
-  if (!Number.isInteger(pairs) || pairs < 1 || pairs > 20) throw new BenchUsageError('--pairs takes a whole number from 1 to 20');
-  if (benchArgs.some((a) => a === '--out' || a.startsWith('--out='))) throw new BenchUsageError('the comparison keeps each run\'s result files itself: leave --out out');
-  readConfig(benchArgs); // the bench's own flags, refused now rather than after the base's build
+  if (!Number.isInteger(pairs) || pairs < 1 || pairs > 20) throw new BenchUsageError('--pairs takes a whole number from 1 to 20', usage);
+  if (benchArgs.some((a) => a === '--out' || a.startsWith('--out='))) throw new BenchUsageError('the comparison keeps each run\'s result files itself: leave --out out', usage);
+  try {
+    readConfig(benchArgs); // the bench's own flags, refused now rather than after the base's build
+  } catch (err) {
+    // its problem and the bench's usage line, then this tool's
+    throw new BenchUsageError((err as Error).message, usage);
+  }
   return { base: values.base, pairs, benchArgs };
 }
 
@@ -50,7 +55,7 @@ function git(args: string[], cwd = repoRoot): string {
 /** The commit `rev` names, or a usage error. */
 function commitOf(rev: string): string {
   const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: repoRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new BenchUsageError(`--base ${rev}: no such commit in ${repoRoot}${r.stderr.trim() ? ` (git: ${r.stderr.trim()})` : ''}`);
+  if (r.status !== 0) throw new BenchUsageError(`--base ${rev}: no such commit in ${repoRoot}${r.stderr.trim() ? ` (git: ${r.stderr.trim()})` : ''}`, usage);
   return r.stdout.trim();
 }
 
@@ -140,7 +145,7 @@ main().then(
   (code) => (process.exitCode = code),
   (err) => {
     if (err instanceof BenchUsageError) {
-      process.stderr.write(`bench:ab: ${err.message}\n${usage}\n`);
+      process.stderr.write(`bench:ab: ${err.message}\n`);
       process.exitCode = 2;
       return;
     }

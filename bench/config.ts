@@ -42,10 +42,13 @@ export interface BenchConfig {
 
 const usage = 'usage: npm run bench -- [--quick] [--db postgres://…|temp] [--scenario status,verify,cdr,station,surface,memory] [--duration S] [--connections N] [--out DIR] [--hub-log info|warn|error|silent] [--profile DIR] [--no-pin] [--fresh] [--baseline-load wrk|autocannon]';
 
-/** A flag the bench cannot run with; its message ends with the usage line. Printed without a stack. */
+/**
+ * A flag the bench cannot run with; its message ends with the usage line (the bench's, or that of
+ * the tool `usageLine` names). Printed without a stack.
+ */
 export class BenchUsageError extends Error {
-  constructor(problem: string) {
-    super(`${problem}\n${usage}`);
+  constructor(problem: string, usageLine = usage) {
+    super(`${problem}\n${usageLine}`);
     this.name = 'BenchUsageError';
   }
 }
