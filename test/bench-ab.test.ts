@@ -71,7 +71,7 @@ describe('npm run bench:ab', () => {
       assert.match(stderr, problem);
       assert.match(stderr, /usage: npm run bench:ab -- --base REV/);
       // the bench's own usage line only when one of the bench's flags is the problem
-      if (args.includes('--scenario')) assert.match(stderr, /usage: npm run bench -- \[--quick\]/);
+      if ((args as readonly string[]).includes('--scenario')) assert.match(stderr, /usage: npm run bench -- \[--quick\]/);
       else assert.doesNotMatch(stderr, /usage: npm run bench -- /);
       assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
     }
