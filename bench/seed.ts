@@ -159,11 +159,25 @@ export async function bulkLoadStations(
   }
 }
 
+/** How many EMPs share the verify scenarios' whitelists. */
+export const WHITELIST_EMPS = 4;
+
+/**
+ * The verify scenarios' data: WHITELIST_EMPS offline EMPs named `${label} 0`, `${label} 1`…, whose
+ * whitelists hold cards 0..total-1 between them. Example: `await whitelistingEmps(storage, 'EMP', 100_000)`.
+ */
+export async function whitelistingEmps(storage: Storage, label: string, total: number): Promise<BenchPartner[]> {
+  const emps: BenchPartner[] = [];
+  for (let e = 0; e < WHITELIST_EMPS; e++) emps.push(await benchPartner(storage, `${label} ${e}`, ['emp'], { rfidAuth: 'offline' }));
+  await loadWhitelists(storage, emps, total);
+  return emps;
+}
+
 /**
  * Gives each EMP a whitelist: cards 0..total-1 dealt round-robin.
  * Example: `await loadWhitelists(storage, emps, 100_000)`.
  */
-export async function loadWhitelists(storage: Storage, emps: BenchPartner[], total: number): Promise<void> {
+async function loadWhitelists(storage: Storage, emps: BenchPartner[], total: number): Promise<void> {
   for (let e = 0; e < emps.length; e++) {
     const uids: string[] = [];
     for (let i = e; i < total; i += emps.length) uids.push(uidOf(i));

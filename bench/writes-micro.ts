@@ -29,7 +29,7 @@ import { postCdr } from '../src/hub/cdrs/service.js';
 import { postStation } from '../src/hub/poi/station-post.js';
 import { postConnectorStatus } from '../src/hub/poi/connector-status.js';
 import { startOutboxWorker } from '../src/hub/outbox/worker.js';
-import { benchPartner, bulkLoadStations, loadWhitelists } from './seed.js';
+import { benchPartner, bulkLoadStations, whitelistingEmps } from './seed.js';
 import { bodyMaker } from './bodies.js';
 import { mainThreadCpuUs } from './thread-cpu.js';
 
@@ -108,9 +108,7 @@ async function withStorage<T>(fn: (storage: Storage, dir: string) => Promise<T>)
 
 async function verify(): Promise<void> {
   await withStorage(async (storage) => {
-    const emps = [];
-    for (let e = 0; e < 4; e++) emps.push(await benchPartner(storage, `EMP ${e}`, ['emp'], { rfidAuth: 'offline' }));
-    await loadWhitelists(storage, emps, 100_000);
+    await whitelistingEmps(storage, 'EMP', 100_000);
     const ctx = await contextOf(storage);
     const pool = new ClientPool(ctx.events);
     const body = bodyMaker({ kind: 'verify', uids: 100_000, seed: 21 });

@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { startHub } from '../../src/hub/app.js';
 import { openStorage } from '../../src/storage/index.js';
 import { bodyMaker, type BodyPlan } from '../bodies.js';
-import { benchPartner, bulkLoadStations, loadWhitelists } from '../seed.js';
+import { benchPartner, bulkLoadStations, whitelistingEmps } from '../seed.js';
 
 type Kind = 'status' | 'verify' | 'station';
 const kind = process.argv[2] as Kind;
@@ -79,9 +79,7 @@ try {
     await bulkLoadStations(storage, [{ cpo, plan: { operator: 'ALC', run: 'a1', seed: 11 } }], Math.max(1, data / 2));
     plan = { kind: 'status', partnerIdentifier: cpo.partnerIdentifier, operator: 'ALC', connectors: data, seed: 12 };
   } else if (kind === 'verify') {
-    const emps = [];
-    for (let e = 0; e < 4; e++) emps.push(await benchPartner(storage, `Alloc EMP ${e}`, ['emp'], { rfidAuth: 'offline' }));
-    await loadWhitelists(storage, emps, data);
+    await whitelistingEmps(storage, 'Alloc EMP', data);
     plan = { kind: 'verify', uids: data, seed: 21 };
   } else {
     plan = { kind: 'station', partnerIdentifier: cpo.partnerIdentifier, operator: 'ALS', run: 'a1', seed: 41 };

@@ -2,7 +2,7 @@
 import { openStorage } from '../../src/storage/index.js';
 import type { BodyPlan } from '../bodies.js';
 import { measurePair, startHubProcess, type ScenarioEnv } from '../measure.js';
-import { benchPartner, loadWhitelists } from '../seed.js';
+import { benchPartner, whitelistingEmps, WHITELIST_EMPS } from '../seed.js';
 import { outcomeOf, type Outcome } from './outcome.js';
 
 /** Example: `await verifyScenario(env)`. */
@@ -12,10 +12,8 @@ export async function verifyScenario(env: ScenarioEnv): Promise<Outcome> {
   let cpo;
   try {
     cpo = await benchPartner(storage, `Verify CPO ${env.run}`, ['cpo']);
-    const emps = [];
-    for (let e = 0; e < 4; e++) emps.push(await benchPartner(storage, `Verify EMP ${e} ${env.run}`, ['emp'], { rfidAuth: 'offline' }));
-    env.log(`verify: loading ${config.uids} whitelisted UIDs over ${emps.length} EMPs`);
-    await loadWhitelists(storage, emps, config.uids);
+    env.log(`verify: loading ${config.uids} whitelisted UIDs over ${WHITELIST_EMPS} EMPs`);
+    await whitelistingEmps(storage, `Verify EMP ${env.run}`, config.uids);
   } finally {
     await storage.close();
   }
