@@ -32,6 +32,9 @@ let dir: string | undefined;
 /** The signal that interrupted the run, if one did. */
 let interrupted: NodeJS.Signals | undefined;
 
+/** One line of the run's progress on stderr, with the time. */
+const log = (m: string) => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+
 async function main(): Promise<number> {
   const config = readConfig(process.argv.slice(2));
   if (!config.pin) disablePinning();
@@ -79,7 +82,7 @@ async function main(): Promise<number> {
 async function throwAwayCluster(): Promise<PostgresCluster> {
   cluster = await (clusterStarting = startPostgresCluster());
   if (interrupted) throw new Error('interrupted');
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] a throw-away PostgreSQL cluster at ${cluster.url}, in ${cluster.dir}\n`);
+  log(`a throw-away PostgreSQL cluster at ${cluster.url}, in ${cluster.dir}`);
   return cluster;
 }
 
@@ -100,7 +103,6 @@ async function runScenarios(config: BenchConfig, dir: string): Promise<number> {
     baselineLoad: config.baselineLoad,
     loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
-  const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   ensureBuilt(log);
   log(`${info.engine}, ${info.nproc} cores (${info.cpu}), node ${info.node}, ${info.pinned ? 'server on core 0, load on core 1' : 'not pinned'}, baseline loaded by ${config.baselineLoad}, data in ${dir}`);
   databases = config.db ? await scenarioDatabases(config.db, run, log) : undefined;

@@ -3,12 +3,11 @@
  * a `--profile` run must not overwrite the committed results that bench/README.md quotes.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { BenchUsageError, readConfig } from '../bench/config.js';
 import { repoRoot } from '../bench/processes.js';
+import { runScript } from './support/processes.js';
 
 const results = join(repoRoot, 'bench', 'results');
 
@@ -41,11 +40,7 @@ test('flags it cannot run with, its own checks and parseArgs\' alike, are usage 
 });
 
 test('a usage error exits 2 with the problem and the usage line, and no stack', async () => {
-  const run = promisify(execFile);
-  const err = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--bogus'], { cwd: repoRoot }).then(
-    () => assert.fail('bench/run.ts --bogus succeeded'),
-    (e: { code: number; stderr: string }) => e,
-  );
+  const err = await runScript('bench/run.ts', ['--bogus']);
   assert.equal(err.code, 2);
   assert.match(err.stderr, /^bench: Unknown option '--bogus'/m);
   assert.match(err.stderr, /^usage: npm run bench -- /m);
