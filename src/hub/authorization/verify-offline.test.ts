@@ -44,25 +44,16 @@ for (const engine of testEngines()) {
       assert.equal(await repo().authorizedBy('C0C0C0C0'), undefined);
     });
 
-    it('should ask the database once per verify, whatever the answer', async () => {
+    it('should ask the database once per verify, whatever the answer', async (t) => {
       // rfid-verify is the hub's most frequent call: one read transaction (SQLite), one round trip (PostgreSQL).
       const storage = h.storage as unknown as { sqlite?: { read: (...a: unknown[]) => unknown }; pg?: { query: (...a: unknown[]) => unknown } };
-      const target = (storage.sqlite ?? storage.pg)!;
-      const method = storage.sqlite ? 'read' : 'query';
-      const original = (target as Record<string, (...a: unknown[]) => unknown>)[method]!;
-      let calls = 0;
-      (target as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
-        calls++;
-        return original.apply(this, args);
-      };
-      try {
-        for (const uid of ['0A0A0A0A', '0B0B0B0B', 'C0C0C0C0', 'D0D0D0D0', 'E0E0E0E0']) {
-          calls = 0;
-          await repo().verifyOffline(uid);
-          assert.equal(calls, 1, `${uid}: ${calls} ${method} calls`);
-        }
-      } finally {
-        delete (target as Record<string, unknown>)[method]; // the prototype's method again
+      const [target, method] = storage.sqlite ? [storage.sqlite, 'read' as const] : [storage.pg!, 'query' as const];
+      // Counted, not replaced: the real method runs; node:test puts it back after the test.
+      const spy = t.mock.method(target as Record<typeof method, (...a: unknown[]) => unknown>, method);
+      for (const uid of ['0A0A0A0A', '0B0B0B0B', 'C0C0C0C0', 'D0D0D0D0', 'E0E0E0E0']) {
+        const before = spy.mock.callCount();
+        await repo().verifyOffline(uid);
+        assert.equal(spy.mock.callCount() - before, 1, `${uid}: ${spy.mock.callCount() - before} ${method} calls`);
       }
     });
 
@@ -83,26 +74,17 @@ for (const engine of testEngines()) {
     });
 
     if (engine === 'postgres') {
-      it('should ask PostgreSQL once for the verifies of one turn, 256 UIDs at most a statement', async () => {
+      it('should ask PostgreSQL once for the verifies of one turn, 256 UIDs at most a statement', async (t) => {
         const db = (h.storage as unknown as { pg: { query: (...a: unknown[]) => unknown } }).pg;
-        const original = db.query;
-        const sizes: number[] = [];
-        db.query = function (this: unknown, ...args: unknown[]) {
-          sizes.push((args[1] as unknown[][])[0]!.length);
-          return original.apply(this, args);
-        };
-        try {
-          const known = ['0A0A0A0A', 'C0C0C0C0', 'D0D0D0D0'];
-          const uids = Array.from({ length: 600 }, (_, i) => (i % 7 === 0 ? known[i % 3]! : `F${i.toString(16).toUpperCase().padStart(7, '0')}`));
-          const verdicts = await Promise.all(uids.map((uid) => repo().verifyOffline(uid)));
-          assert.deepEqual(sizes, [256, 256, 88]);
-          uids.forEach((uid, i) => {
-            const source = verdicts[i]!.source;
-            assert.equal(source, uid === '0A0A0A0A' ? 'account' : uid.startsWith('F') ? 'none' : 'whitelist', `${i} ${uid}`);
-          });
-        } finally {
-          delete (db as Record<string, unknown>).query; // the prototype's method again
-        }
+        const query = t.mock.method(db, 'query'); // counted, not replaced
+        const known = ['0A0A0A0A', 'C0C0C0C0', 'D0D0D0D0'];
+        const uids = Array.from({ length: 600 }, (_, i) => (i % 7 === 0 ? known[i % 3]! : `F${i.toString(16).toUpperCase().padStart(7, '0')}`));
+        const verdicts = await Promise.all(uids.map((uid) => repo().verifyOffline(uid)));
+        assert.deepEqual(query.mock.calls.map((c) => (c.arguments[1] as unknown[][])[0]!.length), [256, 256, 88]);
+        uids.forEach((uid, i) => {
+          const source = verdicts[i]!.source;
+          assert.equal(source, uid === '0A0A0A0A' ? 'account' : uid.startsWith('F') ? 'none' : 'whitelist', `${i} ${uid}`);
+        });
       });
     }
 
