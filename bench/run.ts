@@ -63,6 +63,15 @@ async function main(): Promise<number> {
     });
   }
   dir = mkdtempSync(join(tmpdir(), 'oioi-bench-'));
+  // However the process ends, its servers and data go with it: also when it dies of an error no
+  // code path catches (its stderr closed under it, say), where no finally runs. Each step is
+  // synchronous, as an exit handler must be, and already done when the run ended normally.
+  process.once('exit', () => {
+    killAll();
+    stopLoad();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (!interrupted) cluster?.stop();
+  });
   try {
     return await runScenarios(config.db === 'temp' ? { ...config, db: (await throwAwayCluster()).url } : config, dir);
   } finally {

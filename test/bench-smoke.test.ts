@@ -3,6 +3,7 @@
  * and the baseline and writes one result file each. Targets are not checked here (bench/README.md).
  */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,28 @@ test('should stop every process, remove its data and print one line, not a stack
     const dir = dataDirOf(stderr);
     assert.equal(existsSync(dir), false, `${dir} left behind`);
     // The hub ran on a file in that folder: nothing naming it may still run.
+    const deadline = Date.now() + 5000;
+    while (processesNaming(dir).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(processesNaming(dir), []);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('should stop its servers and remove its data when its output closes under it', { skip: !existsSync('/proc'), timeout: 120_000 }, async () => {
+  // As under `npm run bench | head`: the next log line fails with EPIPE, an error no code path
+  // catches, and the process dies without running its finally blocks.
+  const out = mkdtempSync(join(tmpdir(), 'oioi-bench-pipe-'));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--duration', '1', '--scenario', 'verify', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (/warming the hub up/.test(stderr)) child.stdout.destroy(), child.stderr.destroy();
+    });
+    await new Promise((r) => child.once('exit', r));
+    const dir = dataDirOf(stderr);
+    assert.equal(existsSync(dir), false, `${dir} left behind`);
     const deadline = Date.now() + 5000;
     while (processesNaming(dir).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(processesNaming(dir), []);
