@@ -118,6 +118,15 @@ async function main(): Promise<number> {
   }
   const tmp = mkdtempSync(join(tmpdir(), 'oioi-ab-'));
   const baseDir = join(tmp, 'base');
+  const cleanUp = () => {
+    running?.kill('SIGTERM');
+    spawnSync('git', ['worktree', 'remove', '--force', baseDir], { cwd: repoRoot });
+    rmSync(tmp, { recursive: true, force: true });
+    spawnSync('git', ['worktree', 'prune'], { cwd: repoRoot });
+  };
+  // Also when the process dies of an error nothing catches (its stderr closed under it, say),
+  // where the finally below never runs: every step is synchronous, and a second run does nothing.
+  process.once('exit', cleanUp);
   try {
     log(`${names.base} in a worktree at ${baseDir}, against ${names.head}; ${config.pairs} pair(s) of runs`);
     git(['worktree', 'add', '--detach', '--quiet', baseDir, base]);
@@ -134,10 +143,7 @@ async function main(): Promise<number> {
     process.stdout.write(abReport(runs, names) + '\n');
     return 0;
   } finally {
-    running?.kill('SIGTERM');
-    spawnSync('git', ['worktree', 'remove', '--force', baseDir], { cwd: repoRoot });
-    rmSync(tmp, { recursive: true, force: true });
-    spawnSync('git', ['worktree', 'prune'], { cwd: repoRoot });
+    cleanUp();
   }
 }
 

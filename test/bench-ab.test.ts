@@ -4,7 +4,7 @@
  * cannot run with, and leaves no worktree, folder or process behind, interrupted or not.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { abReport, abVerdicts, median, runOrder, type AbRun } from '../bench/ab-summary.js';
@@ -100,5 +100,23 @@ describe('npm run bench:ab', () => {
     const tmp = tmpOf(stderr);
     assert.equal(existsSync(tmp), false);
     assert.deepEqual(processesNaming(tmp), []);
+  });
+
+  it('should remove the worktree and its folder when its output closes under it', { timeout: 120_000 }, async () => {
+    // As under `npm run bench:ab … | head`: a log line fails with EPIPE, an error nothing catches.
+    const before = worktrees();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ab.ts', '--base', 'HEAD', '--', '--quick', '--duration', '1', '--scenario', 'verify'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (/compiling the base/.test(stderr)) child.stdout.destroy(), child.stderr.destroy();
+    });
+    await new Promise((r) => child.once('exit', r));
+    const tmp = tmpOf(stderr);
+    const deadline = Date.now() + 30_000; // the bench it started, if any, ends on its own EPIPE
+    while (processesNaming(tmp).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(processesNaming(tmp), []);
+    assert.equal(worktrees(), before);
+    assert.equal(existsSync(tmp), false);
   });
 });
