@@ -20,7 +20,7 @@ import { stationScenario } from './scenarios/station.js';
 import { statusScenario } from './scenarios/status.js';
 import { surfaceScenario } from './scenarios/surface.js';
 import { verifyScenario } from './scenarios/verify.js';
-import { startPostgresCluster, type PostgresCluster } from '../test/support/postgres.js';
+import { PostgresUnavailableError, startPostgresCluster, type PostgresCluster } from '../test/support/postgres.js';
 
 /** PostgreSQL runs: each scenario's database (pg-databases.ts), dropped on an interrupt too. */
 let databases: ScenarioDatabases | undefined;
@@ -150,6 +150,13 @@ main().then(
     if (err instanceof BenchUsageError) {
       process.stderr.write(`bench: ${err.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    // `--db temp` on a machine without PostgreSQL: the message says what is missing and what to
+    // do; a stack trace of the test helper would only bury it.
+    if (err instanceof PostgresUnavailableError) {
+      process.stderr.write(`bench: --db temp: ${err.message}\n`);
+      process.exitCode = 1;
       return;
     }
     process.stderr.write(`bench: ${err?.stack ?? err}\n`);

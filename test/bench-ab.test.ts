@@ -46,7 +46,7 @@ describe('bench:ab verdicts', () => {
 });
 
 /** Runs `bench/ab.ts` with `args`. */
-const ab = (args: string[], interruptOn?: RegExp) => runScript('bench/ab.ts', args, interruptOn);
+const ab = (args: string[], interruptOn?: RegExp) => runScript('bench/ab.ts', args, { interruptOn });
 
 const worktrees = () => spawnSync('git', ['worktree', 'list', '--porcelain'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('worktree ')).length;
 

@@ -17,7 +17,7 @@ import { processesNaming, runScript } from './support/processes.js';
 import { aPartner, aStation } from '../src/storage/contract/test-support/setup.js';
 
 /** Runs `bench/run.ts` with `args`; `interruptOn`: SIGINT once stderr matches it. */
-const bench = (args: string[], interruptOn?: RegExp) => runScript('bench/run.ts', args, interruptOn);
+const bench = (args: string[], interruptOn?: RegExp, env?: Record<string, string>) => runScript('bench/run.ts', args, { interruptOn, env });
 
 const scenarios = ['status', 'verify', 'cdr', 'station', 'surface', 'memory'];
 
@@ -118,6 +118,21 @@ test('should remove its data folder when it fails before any scenario ran', { ti
   assert.equal(code, 1, stderr);
   assert.match(stderr, /bench: .*(ECONNREFUSED|connect)/);
   assert.equal(existsSync(dataDirOf(stderr)), false);
+});
+
+test('should say in one line, without a stack, that --db temp needs PostgreSQL when its binaries are missing', { timeout: 60_000 }, async () => {
+  // OIOI_PG_BIN set: only that folder is searched. TMPDIR of its own: nothing may be left in it.
+  const tmp = mkdtempSync(join(tmpdir(), 'oioi-bench-nopg-'));
+  try {
+    const missing = join(tmp, 'no-postgres-here');
+    const { code, stderr } = await bench(['--quick', '--scenario', 'verify', '--db', 'temp', '--out', tmp], undefined, { OIOI_PG_BIN: missing, TMPDIR: tmp });
+    assert.equal(code, 1, stderr);
+    assert.equal(stderr, `bench: --db temp: PostgreSQL test server cannot start: initdb and pg_ctl not found in ${missing} (install postgresql-15 or set OIOI_PG_BIN)\n`);
+    // (tsx keeps its cache there too.)
+    assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('oioi-bench-')), [], 'the run\'s data folder is gone');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 /** One statement on the test cluster as its superuser, or on `url`. */

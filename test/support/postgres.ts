@@ -22,12 +22,18 @@ export interface PostgresCluster {
   stop(): void;
 }
 
-const BIN_DIRS = [process.env.OIOI_PG_BIN, '/usr/local/bin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].filter(Boolean) as string[];
+/** Where the binaries are looked for: OIOI_PG_BIN alone when it is set (a choice, not a hint), else the usual places. */
+const binDirs = (): string[] =>
+  process.env.OIOI_PG_BIN ? [process.env.OIOI_PG_BIN] : ['/usr/local/bin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
+
+/** Why a cluster could not start; the message says what to do, so callers may print it alone. */
+export class PostgresUnavailableError extends Error {}
 
 /** The folder holding both `initdb` and `pg_ctl`, or a clear error. */
 function binDir(): string {
-  const dir = BIN_DIRS.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
-  if (!dir) throw new Error(`PostgreSQL test server cannot start: initdb and pg_ctl not found in ${BIN_DIRS.join(', ')} (install postgresql-15 or set OIOI_PG_BIN)`);
+  const dirs = binDirs();
+  const dir = dirs.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
+  if (!dir) throw new PostgresUnavailableError(`PostgreSQL test server cannot start: initdb and pg_ctl not found in ${dirs.join(', ')} (install postgresql-15 or set OIOI_PG_BIN)`);
   return dir;
 }
 
@@ -66,7 +72,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       chownSync(dir, uid, gid);
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
-      throw new Error(`PostgreSQL test server cannot start: running as root and there is no usable 'postgres' user (${(e as Error).message.trim()})`);
+      throw new PostgresUnavailableError(`PostgreSQL test server cannot start: running as root and there is no usable 'postgres' user (${(e as Error).message.trim()})`);
     }
   }
   const data = join(dir, 'data');
@@ -75,7 +81,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const init = asServerUser(join(bin, 'initdb'), ['-D', data, '-U', user, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`PostgreSQL test server cannot start: initdb failed: ${init.output.trim().split('\n').slice(-3).join(' | ')}`);
+    throw new PostgresUnavailableError(`PostgreSQL test server cannot start: initdb failed: ${init.output.trim().split('\n').slice(-3).join(' | ')}`);
   }
   let stopped = false;
   const stop = () => {
@@ -106,7 +112,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
   }
   rmSync(dir, { recursive: true, force: true });
-  throw new Error(`PostgreSQL test server cannot start: pg_ctl start failed: ${lastError}`);
+  throw new PostgresUnavailableError(`PostgreSQL test server cannot start: pg_ctl start failed: ${lastError}`);
 }
 
 let own: Promise<string> | undefined;

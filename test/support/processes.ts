@@ -19,13 +19,21 @@ export function processesNaming(text: string): string[] {
   return found;
 }
 
+/** Options of `runScript`. */
+export interface RunScriptOptions {
+  /** Sends the script SIGINT once its stderr matches. */
+  interruptOn?: RegExp | undefined;
+  /** Variables set on top of this process's environment. */
+  env?: Record<string, string>;
+}
+
 /**
  * Runs `node --import tsx <script> ...args` from the repository's root; resolves once it ended and
- * its output closed. `interruptOn`: sends it SIGINT once its stderr matches.
- * Example: `const { code, stderr } = await runScript('bench/run.ts', ['--quick'], /rounds of/)`.
+ * its output closed.
+ * Example: `const { code, stderr } = await runScript('bench/run.ts', ['--quick'], { interruptOn: /rounds of/ })`.
  */
-export async function runScript(script: string, args: string[], interruptOn?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runScript(script: string, args: string[], { interruptOn, env }: RunScriptOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   let sent = false;
