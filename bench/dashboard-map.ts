@@ -6,18 +6,18 @@
  * A file that already holds the stations is reused (no seeding); without one, a temporary file is
  * seeded and removed at the end.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openSqliteStorage } from '../src/storage/sqlite/index.js';
 import { mapView } from '../src/hub/dashboard/map.js';
 import { benchPartner } from './seed.js';
 import { cities, positionAt } from './geo.js';
+import { scratchDir } from './scratch.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 // Without a file, a temporary one (about a gigabyte at a million stations), removed at the end.
-const made = process.argv[3] === undefined ? mkdtempSync(join(tmpdir(), 'oioi-dash-bench-')) : undefined;
+const made = process.argv[3] === undefined ? scratchDir('oioi-dash-bench-') : undefined;
 const file = process.argv[3] ?? join(made!, 'map.db');
 const reuse = existsSync(file);
 const storage = await openSqliteStorage(`sqlite:${file}`);

@@ -10,19 +10,19 @@
  * `--db` names an empty database (a PostgreSQL one is filled with tables here); the default is a
  * SQLite file in a temporary folder. On PostgreSQL `due` also claims what it answers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStorage } from '../src/storage/index.js';
 import { benchPartner } from './seed.js';
+import { scratchDir } from './scratch.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
 };
-const tmp = mkdtempSync(join(tmpdir(), 'oioi-outbox-drain-'));
+const tmp = scratchDir('oioi-outbox-drain-');
 const url = flag('--db', `sqlite:${join(tmp, 'hub.db')}`);
 const OPEN = Number(flag('--open', '100000'));
 const ROUNDS = Number(flag('--rounds', '50'));

@@ -13,8 +13,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStorage, type Storage } from '../src/storage/index.js';
@@ -32,6 +31,7 @@ import { startOutboxWorker } from '../src/hub/outbox/worker.js';
 import { benchPartner, bulkLoadStations, whitelistingEmps } from './seed.js';
 import { bodyMaker } from './bodies.js';
 import { mainThreadCpuUs } from './thread-cpu.js';
+import { scratchDir } from './scratch.js';
 
 const args = process.argv.slice(2);
 const which = (args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'verify,cdr,station').split(',');
@@ -93,7 +93,7 @@ function report(name: string, r: Figures): void {
 }
 
 async function withStorage<T>(fn: (storage: Storage, dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'oioi-writes-micro-'));
+  const dir = scratchDir('oioi-writes-micro-');
   const storage = await openStorage(`sqlite:${join(dir, 'hub.db')}`, { server: true });
   if (TEMP_STORE_MEMORY) (storage as Storage & { sqlite: { db: import('better-sqlite3').Database } }).sqlite.db.pragma('temp_store = MEMORY');
   if (SURFACE_INDEX) await storage.poi.prepareSurface?.(); // as the hub does at start

@@ -9,15 +9,15 @@
  * (data: connectors for status, whitelisted UIDs for verify). The figures go to stderr, the hub's log
  * to stdout: add `> /dev/null`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { startHub } from '../../src/hub/app.js';
 import { openStorage } from '../../src/storage/index.js';
 import { bodyMaker, type BodyPlan } from '../bodies.js';
 import { benchPartner, bulkLoadStations, whitelistingEmps } from '../seed.js';
+import { scratchDir } from '../scratch.js';
 
 type Kind = 'status' | 'verify' | 'station';
 const kind = process.argv[2] as Kind;
@@ -70,7 +70,7 @@ function bytesByFunction(head: ProfileNode): Map<string, number> {
   return out;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'oioi-floor-alloc-'));
+const dir = scratchDir('oioi-floor-alloc-');
 try {
   const storage = await openStorage(`sqlite:${join(dir, 'hub.db')}`, { server: true });
   const cpo = await benchPartner(storage, 'Alloc CPO', ['cpo']);

@@ -6,18 +6,18 @@
  * node:http could save the hub per request.
  * Usage: `node --import tsx bench/floor/http.ts [--duration S]` (default 12 s per server).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BodyPlan } from '../bodies.js';
 import { runLoad, stopLoad, type LoadResult } from '../load.js';
 import { killAll, procCpuMs, startServer } from '../processes.js';
+import { scratchDir } from '../scratch.js';
 
 const args = process.argv.slice(2);
 const durationArg = args.indexOf('--duration');
 const seconds = durationArg >= 0 ? Number(args[durationArg + 1]) : 12;
 const ROUNDS = 3;
-const dir = mkdtempSync(join(tmpdir(), 'oioi-floor-http-'));
+const dir = scratchDir('oioi-floor-http-');
 const plan: BodyPlan = { kind: 'status', partnerIdentifier: 'floor', operator: 'FLR', connectors: 100_000, seed: 12 };
 
 try {

@@ -17,8 +17,7 @@
  * Nothing of the hub uses this. Main-thread CPU and process CPU (every thread) per post.
  * Usage: `node --import tsx bench/floor/status-fold.ts [--stations 50000] [--posts 60000] [--batch 25] [--fold-ms 200]`.
  */
-import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, write } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, fdatasync, openSync, rmSync, write } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openSqliteStorage } from '../../src/storage/sqlite/index.js';
@@ -28,6 +27,7 @@ import { evseIdOf } from '../bodies.js';
 import { pickAt } from '../random.js';
 import { benchPartner, bulkLoadStations } from '../seed.js';
 import { mainThreadCpuUs } from '../thread-cpu.js';
+import { scratchDir } from '../scratch.js';
 
 const flag = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,7 +40,7 @@ const FOLD_MS = flag('fold-ms', 200);
 /** The status bench's mix (bench/bodies.ts): half Available, 40% Occupied, a tenth Offline. */
 const MIX: ConnectorStatusValue[] = ['Available', 'Available', 'Available', 'Available', 'Available', 'Occupied', 'Occupied', 'Occupied', 'Occupied', 'Offline'];
 
-const dir = mkdtempSync(join(tmpdir(), 'oioi-floor-fold-'));
+const dir = scratchDir('oioi-floor-fold-');
 const storage = await openSqliteStorage(`sqlite:${join(dir, 'hub.db')}`, { checkpointInWorker: true });
 const sqlite = storage.sqlite;
 const db = sqlite.db;

@@ -7,17 +7,17 @@
  * (`bench/writes-micro.ts status`). Process CPU per status, every thread.
  * Usage: `node --import tsx bench/floor/status-log.ts [batch, default 25] [posts, default 200000]`.
  */
-import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, write } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, fdatasync, openSync, rmSync, write } from 'node:fs';
 import { join } from 'node:path';
 import { evseIdOf } from '../bodies.js';
 import { evseKey } from '../../src/protocol/identifiers/evse-id.js';
+import { scratchDir } from '../scratch.js';
 
 const batch = Number(process.argv[2] ?? 25);
 const posts = Number(process.argv[3] ?? 200_000);
 const CONNECTORS = 100_000;
 const STATUSES = ['Available', 'Occupied', 'Offline'];
-const dir = mkdtempSync(join(tmpdir(), 'oioi-floor-status-'));
+const dir = scratchDir('oioi-floor-status-');
 const fd = openSync(join(dir, 'status.log'), 'w');
 
 const slotOf = new Map<string, number>();

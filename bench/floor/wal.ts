@@ -6,14 +6,14 @@
  * commit's frames before writing them would pay.
  * Usage: `node --import tsx bench/floor/wal.ts [frames per commit, default 60] [commits, default 1500]`.
  */
-import { closeSync, fdatasyncSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { scratchDir } from '../scratch.js';
 
 const frames = Number(process.argv[2] ?? 60);
 const commits = Number(process.argv[3] ?? 1500);
-const dir = mkdtempSync(join(tmpdir(), 'oioi-floor-wal-'));
+const dir = scratchDir('oioi-floor-wal-');
 const fd = openSync(join(dir, 'wal'), 'w+');
 const header = Buffer.alloc(24, 1);
 const page = Buffer.alloc(4096, 7);
@@ -23,11 +23,15 @@ const WRAP = 64 << 20;
 
 const gathered = Buffer.alloc(FRAME * frames);
 
-function run(sync: 'none' | 'fsync' | 'fdatasync' | 'one write'): void {
+/** Commits between two turns of the event loop, where Ctrl-C is handled (bench/scratch.ts removes the folder). */
+const YIELD_EVERY = 100;
+
+async function run(sync: 'none' | 'fsync' | 'fdatasync' | 'one write'): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let offset = 0;
   for (let c = 0; c < commits; c++) {
+    if (c % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
     if (sync === 'one write') {
       for (let f = 0; f < frames; f++) {
         header.copy(gathered, f * FRAME);
@@ -51,7 +55,7 @@ function run(sync: 'none' | 'fsync' | 'fdatasync' | 'one write'): void {
 }
 
 try {
-  for (const sync of ['none', 'fsync', 'fdatasync', 'one write', 'none', 'fsync', 'fdatasync', 'one write'] as const) run(sync);
+  for (const sync of ['none', 'fsync', 'fdatasync', 'one write', 'none', 'fsync', 'fdatasync', 'one write'] as const) await run(sync);
 } finally {
   closeSync(fd);
   rmSync(dir, { recursive: true, force: true });
