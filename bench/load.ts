@@ -2,6 +2,7 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { LOAD_CORE, pinTo, repoRoot } from './processes.js';
 import type { LoadJob, LoadResult } from './load-worker.js';
+import { stopWrk } from './wrk.js';
 
 export type { LoadJob, LoadResult } from './load-worker.js';
 
@@ -40,8 +41,9 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
   return next;
 }
 
-/** Stops the generator process (at the end of a run). */
+/** Stops the generator process (at the end of a run), and a wrk still loading the baseline (an interrupted one). */
 export function stopLoad(): void {
+  stopWrk();
   worker?.disconnect();
   worker = undefined;
 }

@@ -6,7 +6,7 @@
  * so one representative body of the scenario's plan, sent again and again, loads it as the plan's
  * bodies would. The hub keeps autocannon's varying bodies (new sessions, new stations).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.js';
@@ -71,6 +71,15 @@ export function parseWrkOutput(output: string, answerBytes: number): LoadResult 
   };
 }
 
+/** wrk processes still running: stopped with the rest of the load when a run ends early. */
+const running = new Set<ChildProcess>();
+
+/** Kills every wrk still running (an interrupted run). Example: `process.on('exit', stopWrk)`. */
+export function stopWrk(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /**
  * Runs wrk (one thread, pinned to the load core) for `seconds` against `url`.
  * Example: `await runWrk({ url, apiKey: 'baseline', body, connections: 50, seconds: 6, answerBytes: 42, dir })`.
@@ -84,11 +93,16 @@ export function runWrk(job: WrkJob): Promise<LoadResult> {
   const [cmd, ...args] = [...pinTo(LOAD_CORE), ...argv];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, { env: { ...process.env, OIOI_WRK_BODY: bodyFile, OIOI_WRK_KEY: job.apiKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c));
     child.stderr.on('data', (c: Buffer) => (output += c));
-    child.once('error', reject);
+    child.once('error', (error) => {
+      running.delete(child);
+      reject(error);
+    });
     child.once('close', () => {
+      running.delete(child);
       try {
         resolve(parseWrkOutput(output, job.answerBytes));
       } catch (error) {

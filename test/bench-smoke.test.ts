@@ -90,6 +90,33 @@ test('should stop every process, remove its data and print one line, not a stack
   }
 });
 
+test('should stop wrk too when interrupted while it loads the baseline', { skip: !existsSync('/proc') || !wrkInstalled(), timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'oioi-bench-intwrk-'));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--scenario', 'verify', '--duration', '30', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // Interrupted once wrk loads the baseline in a measured round (not the short warm-up, which
+    // would end on its own); its script lies in the run's data folder.
+    const deadline = Date.now() + 90_000;
+    let dir: string | undefined;
+    while (!(dir && /rounds of/.test(stderr) && processesNaming(join(dir, 'baseline.lua')).length)) {
+      assert.ok(Date.now() < deadline, `wrk never ran:\n${stderr}`);
+      dir ??= /data in (\S+)/.exec(stderr)?.[1];
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    // A wrk left running would go on for the rest of its round (10 s here).
+    const grace = Date.now() + 2000;
+    while (processesNaming(dir).length && Date.now() < grace) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(processesNaming(dir), []);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('should stop its servers and remove its data when its output closes under it', { skip: !existsSync('/proc'), timeout: 120_000 }, async () => {
   // As under `npm run bench | head`: the next log line fails with EPIPE, an error no code path
   // catches, and the process dies without running its finally blocks.
