@@ -93,7 +93,7 @@ test('should stop every process, remove its data and print one line, not a stack
 test('should stop wrk too when interrupted while it loads the baseline', { skip: !existsSync('/proc') || !wrkInstalled(), timeout: 120_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'oioi-bench-intwrk-'));
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--scenario', 'verify', '--duration', '30', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--scenario', 'verify', '--duration', '9', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -108,8 +108,8 @@ test('should stop wrk too when interrupted while it loads the baseline', { skip:
     }
     child.kill('SIGINT');
     assert.equal(await exited, 130, stderr);
-    // A wrk left running would go on for the rest of its round (10 s here).
-    const grace = Date.now() + 2000;
+    // A wrk left running would go on for the rest of its round (3 s here); a killed one is gone at once.
+    const grace = Date.now() + 1000;
     while (processesNaming(dir).length && Date.now() < grace) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(processesNaming(dir), []);
   } finally {
