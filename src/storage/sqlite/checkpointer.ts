@@ -20,7 +20,14 @@ const CATCH_UP_PASSES = 4;
 
 /** Options of a Checkpointer (tests use small values). */
 export interface CheckpointerOptions {
-  /** Milliseconds between checkpoints while there are new commits (default 250). */
+  /**
+   * Milliseconds between checkpoints while there are new commits (default 2000). A checkpoint
+   * copies each page once however often it was written since the last one: under heavy load the
+   * same pages are written again and again (a status rewrites a random one of its table's few
+   * thousand pages), and at 250 ms the hub copied each write about once. 2000 against 250,
+   * alternated pairs of `npm run bench:ab` (bench/README.md): status -4% and -28%, cdr -13% and
+   * -20% of CPU a request, station even, p99 no worse.
+   */
   intervalMs?: number;
   /** WAL frames after which the WAL is copied to its end and rewound (default 16384, 64 MiB of 4 KiB pages). */
   rewindFrames?: number;
@@ -69,7 +76,7 @@ export class Checkpointer {
   /** Checkpoints the worker ran, and how many of them copied the WAL to its end while holding the writer. */
   readonly done = { checkpoints: 0, rewinds: 0 };
 
-  constructor(path: string, { intervalMs = 250, rewindFrames = 16_384, catchUpMs = 3 }: CheckpointerOptions = {}) {
+  constructor(path: string, { intervalMs = 2000, rewindFrames = 16_384, catchUpMs = 3 }: CheckpointerOptions = {}) {
     this.rewindFrames = rewindFrames;
     this.catchUpMs = catchUpMs;
     const module = createRequire(import.meta.url).resolve('better-sqlite3');

@@ -46,8 +46,14 @@ export interface SqliteOptions {
   checkpointInWorker?: boolean | CheckpointerOptions;
 }
 
-/** WAL pages after which the writer checkpoints itself when the worker has not (a backstop). */
-const BACKSTOP_FRAMES = 50_000;
+/**
+ * WAL pages after which the writer checkpoints itself when the worker has not (a backstop). Far
+ * above what the worker lets the WAL reach: it rewinds the WAL past 16,384 frames at its next
+ * tick, 2 s at most, and a CDR load of 5,600 a second at about five frames each writes about
+ * 28,000 a second. A backstop that fired under load would copy the WAL on the event loop, the
+ * stall the worker exists to avoid (at 50,000 it could have).
+ */
+const BACKSTOP_FRAMES = 200_000;
 
 /**
  * One SQLite database with batched durable writes.
