@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { abReport, abVerdicts, median, runOrder, type AbRun } from '../bench/ab-summary.js';
-import { processesNaming, runScript } from './support/processes.js';
+import { processesNaming, processesNamingAfter, runScript } from './support/processes.js';
 
 const run = (pair: number, side: 'base' | 'head', hubUs: number, baselineUs = 30, scenario = 'status'): AbRun =>
   ({ pair, side, scenario, hubUs, baselineUs, ratio: baselineUs / hubUs, p99: 10 });
@@ -113,9 +113,8 @@ describe('npm run bench:ab', () => {
     });
     await new Promise((r) => child.once('exit', r));
     const tmp = tmpOf(stderr);
-    const deadline = Date.now() + 30_000; // the bench it started, if any, ends on its own EPIPE
-    while (processesNaming(tmp).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(processesNaming(tmp), []);
+    // the bench it started, if any, ends on its own EPIPE
+    assert.deepEqual(await processesNamingAfter(tmp, 30_000), []);
     assert.equal(worktrees(), before);
     assert.equal(existsSync(tmp), false);
   });

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { processesNaming } from './support/processes.js';
+import { processesNamingAfter } from './support/processes.js';
 
 /** Starts `node --import tsx <args>` with its own TMPDIR; `exited` resolves with how it ended. */
 function start(tmp: string, args: string[]) {
@@ -35,8 +35,7 @@ async function until(check: () => boolean, what: string, ms = 30_000): Promise<v
 /** After the script `pid` ended: its folders named `prefix` go within a few seconds, and so does its watchdog. */
 async function allGone(tmp: string, prefix: string, pid: number): Promise<void> {
   await until(() => scratchIn(tmp, prefix).length === 0, `left behind: ${scratchIn(tmp, prefix).join(', ')}`, 5000);
-  const watchdog = `oioi-scratch-watchdog of ${pid} `;
-  await until(() => processesNaming(watchdog).length === 0, `still running: ${processesNaming(watchdog).join('; ')}`, 5000);
+  assert.deepEqual(await processesNamingAfter(`oioi-scratch-watchdog of ${pid} `, 5000), []);
 }
 
 /** A script that makes two scratch folders, then throws, waits, or blocks its event loop. */

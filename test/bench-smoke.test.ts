@@ -13,7 +13,7 @@ import { freshDatabase, testEngines } from './support/engines.js';
 import { openStorage } from '../src/storage/index.js';
 import { queryDatabase } from './support/db-query.js';
 import { testPostgresUrl } from './support/postgres.js';
-import { processesNaming, runScript } from './support/processes.js';
+import { processesNaming, processesNamingAfter, runScript } from './support/processes.js';
 import { aPartner, aStation } from '../src/storage/contract/test-support/setup.js';
 
 /** Runs `bench/run.ts` with `args`; `interruptOn`: SIGINT once stderr matches it. */
@@ -82,9 +82,7 @@ test('should stop every process, remove its data and print one line, not a stack
     const dir = dataDirOf(stderr);
     assert.equal(existsSync(dir), false, `${dir} left behind`);
     // The hub ran on a file in that folder: nothing naming it may still run.
-    const deadline = Date.now() + 5000;
-    while (processesNaming(dir).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(processesNaming(dir), []);
+    assert.deepEqual(await processesNamingAfter(dir, 5000), []);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -109,9 +107,7 @@ test('should stop wrk too when interrupted while it loads the baseline', { skip:
     child.kill('SIGINT');
     assert.equal(await exited, 130, stderr);
     // A wrk left running would go on for the rest of its round (3 s here); a killed one is gone at once.
-    const grace = Date.now() + 1000;
-    while (processesNaming(dir).length && Date.now() < grace) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(processesNaming(dir), []);
+    assert.deepEqual(await processesNamingAfter(dir, 1000), []);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -131,9 +127,7 @@ test('should stop its servers and remove its data when its output closes under i
     await new Promise((r) => child.once('exit', r));
     const dir = dataDirOf(stderr);
     assert.equal(existsSync(dir), false, `${dir} left behind`);
-    const deadline = Date.now() + 5000;
-    while (processesNaming(dir).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(processesNaming(dir), []);
+    assert.deepEqual(await processesNamingAfter(dir, 5000), []);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

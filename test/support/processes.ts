@@ -19,6 +19,17 @@ export function processesNaming(text: string): string[] {
   return found;
 }
 
+/**
+ * The processes naming `text` once none is left or `ms` have passed, looked at every 100 ms: a
+ * killed process leaves /proc a moment after its parent saw it end.
+ * Example: `assert.deepEqual(await processesNamingAfter(dataDir, 5000), [])`.
+ */
+export async function processesNamingAfter(text: string, ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  while (processesNaming(text).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return processesNaming(text);
+}
+
 /** Options of `runScript`. */
 export interface RunScriptOptions {
   /** Sends the script SIGINT once its stderr matches. */
