@@ -63,24 +63,27 @@ async function main(): Promise<number> {
     });
   }
   dir = mkdtempSync(join(tmpdir(), 'oioi-bench-'));
-  // However the process ends, its servers and data go with it: also when it dies of an error no
-  // code path catches (its stderr closed under it, say), where no finally runs. Each step is
-  // synchronous, as an exit handler must be, and already done when the run ended normally.
-  process.once('exit', () => {
-    killAll();
-    stopLoad();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    if (!interrupted) cluster?.stop();
-  });
+  // Also on exit: when the process dies of an error no code path catches (its stderr closed under
+  // it, say), no finally runs.
+  process.once('exit', cleanUp);
   try {
     return await runScenarios(config.db === 'temp' ? { ...config, db: (await throwAwayCluster()).url } : config, dir);
   } finally {
-    stopLoad();
-    rmSync(dir, { recursive: true, force: true });
-    // Interrupted, the handler stops it once the scenario's database is dropped: stopped under the
-    // drop, the server's goodbye would fail the run with a connection error instead of exit 130.
-    if (!interrupted) cluster?.stop();
+    cleanUp();
   }
+}
+
+/**
+ * Stops the servers and the load and removes the run's data (and a `--db temp` cluster). Every step
+ * is synchronous, as an exit handler must be, and does nothing the second time.
+ */
+function cleanUp(): void {
+  killAll();
+  stopLoad();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  // Interrupted, the handler stops it once the scenario's database is dropped: stopped under the
+  // drop, the server's goodbye would fail the run with a connection error instead of exit 130.
+  if (!interrupted) cluster?.stop();
 }
 
 /**
