@@ -27,8 +27,13 @@ async function dump(url: string): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const [table, order] of TABLES) {
     const rows = await queryDatabase<Record<string, unknown>>(url, `SELECT * FROM ${table} ORDER BY ${order}`);
-    // PostgreSQL's stations.location is generated from the coordinates: not data of its own.
-    for (const r of rows) delete r.location;
+    // PostgreSQL's stations.location is generated from the coordinates, and SQLite's usage chains
+    // (connectors.usage_head, station_usage.prev) are made again by a copy: not data of their own.
+    for (const r of rows) {
+      delete r.location;
+      delete r.usage_head;
+      delete r.prev;
+    }
     out[table] = rows;
   }
   return out;

@@ -117,6 +117,26 @@ for (const engine of testEngines()) {
       assert.deepEqual(await times(), [['Occupied', 2_000], ['Occupied', 2_000], ['Occupied', 1_500]]);
     });
 
+    it('should count the uses of every connector of a station, at the windows\' edges', async () => {
+      const DAY = 86_400_000;
+      const input = aStation(a, { evse: ['DE*8PS*EU1', 'DE*8PS*EU2', 'DE*8PS*EU3'] });
+      const stationId = stationIdOf(await poi().saveStation(input));
+      const other = stationIdOf(await poi().saveStation(aStation(a, { evse: ['DE*8PS*EU9'] })));
+      const now = 100 * DAY;
+      // Uses 40, 30 (on the 30-day edge), 20, 7 (on the 7-day edge) and 1 day before `now`, by turns on
+      // EU1 and EU2, and another station's between them.
+      const uses: Array<[string, number]> = [['DE8PSEU1', now - 40 * DAY], ['DE8PSEU2', now - 30 * DAY], ['DE8PSEU1', now - 20 * DAY], ['DE8PSEU9', now - 10 * DAY], ['DE8PSEU2', now - 7 * DAY], ['DE8PSEU1', now - DAY]];
+      for (const [key, at] of uses) {
+        assert.equal(await poi().setStatus(a.identifier, key, 'Occupied', at), 1);
+        assert.equal(await poi().setStatus(a.identifier, key, 'Available', at + 1), 1);
+      }
+      assert.deepEqual(await poi().usage(stationId, now), { last7Days: 2, last30Days: 4, lastUsedAt: now - DAY });
+      assert.deepEqual(await poi().usage(other, now), { last7Days: 0, last30Days: 1, lastUsedAt: now - 10 * DAY });
+      assert.equal(await poi().setStatus(a.identifier, 'DE8PSEU3', 'Occupied', now + 1), 1);
+      assert.deepEqual(await poi().usage(stationId, now), { last7Days: 3, last30Days: 5, lastUsedAt: now + 1 });
+      assert.deepEqual(await poi().usage(stationId, now + 31 * DAY), { last7Days: 0, last30Days: 0, lastUsedAt: now + 1 });
+    });
+
     it('should give each of many concurrent status posts its own count, the later post of one EVSE winning', async () => {
       const input = aStation(a, { evse: Array.from({ length: 20 }, (_, i) => `DE*8PS*EC${i}`) });
       const stationId = stationIdOf(await poi().saveStation(input));

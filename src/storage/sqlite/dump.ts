@@ -6,6 +6,10 @@
 import Database from 'better-sqlite3';
 import type { ColumnKind, DumpColumn, DumpConnection, DumpTable, DumpValue } from '../copy.js';
 import { MAP_REBUILD_SQL, REBUILT_TABLES } from './map-rebuild.js';
+import { USAGE_CHAIN_COLUMNS, USAGE_CHAIN_REBUILD_SQL } from './usage-chain.js';
+
+/** Every table `finish` makes again from the copied rows: the map's and surface's, and the usage chains' heads. */
+const REMADE_TABLES = [...REBUILT_TABLES, 'station_usage_heads'];
 
 /** Tables the copier leaves alone: migration bookkeeping and SQLite's own. */
 const SKIP = new Set(['schema_migrations', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4']);
@@ -65,7 +69,8 @@ export async function openSqliteDump(url: string): Promise<DumpConnection> {
     return list.map((t) => ({
       name: t.name,
       columns: (db.pragma(`table_xinfo(${quote(t.name)})`) as Array<{ name: string; type: string; hidden: number }>)
-        .filter((c) => c.hidden === 0) // generated columns are computed by the target itself
+        // Generated columns are computed by the target itself, the usage chains' pointers made again by `finish`.
+        .filter((c) => c.hidden === 0 && !USAGE_CHAIN_COLUMNS[t.name]?.includes(c.name))
         .map((c) => ({ name: c.name, kind: kindOf(c.type) })),
       references: [...new Set((db.pragma(`foreign_key_list(${quote(t.name)})`) as Array<{ table: string }>).map((f) => f.table))],
       derived: derived.has(t.name),
@@ -100,7 +105,7 @@ export async function openSqliteDump(url: string): Promise<DumpConnection> {
       // The triggers that keep the map and the surface rows go for the copy's transaction (SQLite's
       // DDL is transactional: a copy that fails or dies leaves them as they were); `finish` makes
       // those tables at once and puts the triggers back, as they were written.
-      const unknown = [...triggerWritten()].filter((t) => !REBUILT_TABLES.includes(t));
+      const unknown = [...triggerWritten()].filter((t) => !REMADE_TABLES.includes(t));
       if (unknown.length) throw new Error(`a copy into SQLite cannot rebuild table ${unknown.join(', ')}, which triggers write`);
       dropped = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ name: string; sql: string }>;
       for (const t of dropped) db.exec(`DROP TRIGGER ${quote(t.name)}`);
@@ -115,6 +120,7 @@ export async function openSqliteDump(url: string): Promise<DumpConnection> {
     },
     async finish() {
       db.exec(MAP_REBUILD_SQL);
+      db.exec(USAGE_CHAIN_REBUILD_SQL);
       for (const t of dropped) db.exec(t.sql);
       dropped = [];
     },

@@ -14,10 +14,11 @@ export class SqlitePoi implements PoiRepository {
   private readonly reads: PoiReads;
   /** The stations in memory that answer surface queries once built (poi/surface-live.ts). */
   readonly live: LiveSurface;
-  /** The owned connectors of an EVSE key, as [id, station id, status, has a status time]. */
+  /** The owned connectors of an EVSE key, as [id, station id, status, has a status time, newest use carried]. */
   private readonly ownedConnectors: Database.Statement;
-  /** One connector's new status by row id (its time only when the status changes or had none). */
+  /** One connector's new status by row id (its time only when the status changes or had none), and the use it carries. */
   private readonly setStatusStmt: Database.Statement;
+  /** A use of a station, chained to the previous one its connector carried (sqlite/usage-chain.ts). */
   private readonly recordUsage: Database.Statement;
 
   constructor(private readonly s: SqliteDatabase) {
@@ -28,11 +29,12 @@ export class SqlitePoi implements PoiRepository {
     this.live = new LiveSurface(s);
     // One look-up of the key decides everything; the writes then go by row id. (Before: a count, an
     // INSERT ... SELECT and an UPDATE, each finding the key's connectors and their station again.)
-    this.ownedConnectors = db.prepare(`SELECT c.id, c.station_id, c.status, c.status_changed_at IS NOT NULL FROM connectors c
+    this.ownedConnectors = db.prepare(`SELECT c.id, c.station_id, c.status, c.status_changed_at IS NOT NULL, c.usage_head FROM connectors c
       JOIN stations s ON s.id = c.station_id WHERE c.evse_key = ? AND s.partner_identifier = ? AND s.deleted = 0`).raw();
     this.setStatusStmt = db.prepare(`UPDATE connectors SET status = @status,
-      status_changed_at = CASE WHEN status <> @status OR status_changed_at IS NULL THEN @at ELSE status_changed_at END WHERE id = @id`);
-    this.recordUsage = db.prepare('INSERT INTO station_usage (station_id, at) VALUES (?, ?)');
+      status_changed_at = CASE WHEN status <> @status OR status_changed_at IS NULL THEN @at ELSE status_changed_at END,
+      usage_head = coalesce(@use, usage_head) WHERE id = @id`);
+    this.recordUsage = db.prepare('INSERT INTO station_usage (station_id, at, prev) VALUES (?, ?, ?)');
   }
 
   saveStation(input: StationInput) {
@@ -41,17 +43,22 @@ export class SqlitePoi implements PoiRepository {
 
   setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {
     return this.s.write(() => {
-      const owned = this.ownedConnectors.all(evseKey, ownerIdentifier) as Array<[number, number, string, number]>;
+      const owned = this.ownedConnectors.all(evseKey, ownerIdentifier) as Array<[number, number, string, number, number | null]>;
       // A connector that already has the status (and a time) is left alone: an UPDATE to the same
       // values still rewrites its page, a random one of the table's, into the WAL and the fsync.
       const changing = owned.filter(([, , was, timed]) => was !== status || !timed);
       if (changing.length === 0) return owned.length;
-      if (status === 'Occupied') {
-        // Usage counts a station once per post that makes any of its connectors Occupied.
-        const stations = new Set(owned.filter(([, , was]) => was !== 'Occupied').map(([, stationId]) => stationId));
-        for (const stationId of stations) this.recordUsage.run(stationId, at);
+      // Usage counts a station once per post that makes any of its connectors Occupied; the first
+      // such connector of the station carries the use as its station's newest.
+      const used = status === 'Occupied' ? new Set<number>() : undefined;
+      for (const [id, stationId, was, , head] of changing) {
+        let use: number | null = null;
+        if (used && was !== 'Occupied' && !used.has(stationId)) {
+          use = Number(this.recordUsage.run(stationId, at, head).lastInsertRowid);
+          used.add(stationId);
+        }
+        this.setStatusStmt.run({ status, at, id, use });
       }
-      for (const [id] of changing) this.setStatusStmt.run({ status, at, id });
       return owned.length;
     });
   }

@@ -8,15 +8,19 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { PoiReads } from './reads.js';
 
+/** The tables PoiReads prepares statements on, but for reservations. */
+const POI_TABLES = `CREATE TABLE stations (id INTEGER PRIMARY KEY, partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, owner_type, deleted, data, static_changed_at);
+    CREATE TABLE connectors (id INTEGER PRIMARY KEY, station_id, position, evse_id, evse_key, type, speed, status, status_changed_at, usage_head);
+    CREATE TABLE station_usage (station_id, at, prev);
+    CREATE TABLE station_usage_heads (station_id INTEGER PRIMARY KEY, head);`;
+
 function reservationsDb(): Database.Database {
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE reservations (id INTEGER PRIMARY KEY, connector_id INTEGER NOT NULL, partner_id INTEGER NOT NULL, evco_id TEXT,
       starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'active', cpo_reservation_id TEXT, cpo_partner_id INTEGER, evse_id TEXT, ended_at INTEGER);
     CREATE INDEX reservations_connector ON reservations(connector_id, state, ends_at);
     CREATE UNIQUE INDEX reservations_one_active ON reservations(connector_id) WHERE state = 'active';
-    CREATE TABLE stations (id INTEGER PRIMARY KEY, partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, owner_type, deleted, data, static_changed_at);
-    CREATE TABLE connectors (id INTEGER PRIMARY KEY, station_id, position, evse_id, evse_key, type, speed, status, status_changed_at);
-    CREATE TABLE station_usage (station_id, at);`);
+    ${POI_TABLES}`);
   return db;
 }
 
@@ -46,7 +50,7 @@ describe('PoiReads.activeReservations on SQLite', () => {
 
   it('should answer nothing without a reservations table', () => {
     const db = new Database(':memory:');
-    db.exec('CREATE TABLE stations (id INTEGER PRIMARY KEY, partner_id, partner_identifier, cpo_station_id, name, latitude, longitude, is_private, is_free_charge, owner_type, deleted, data, static_changed_at); CREATE TABLE connectors (id INTEGER PRIMARY KEY, station_id, position, evse_id, evse_key, type, speed, status, status_changed_at); CREATE TABLE station_usage (station_id, at);');
+    db.exec(POI_TABLES);
     assert.deepEqual(new PoiReads(db).activeReservations(Array.from({ length: 50 }, (_, i) => i), 1), []);
     db.close();
   });

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../database.js';
 import { inAskedOrder, toConnector, toStation, type ConnectorRow, type StationRow } from '../../rows/poi.js';
 import type { ConnectorReservation, StationRecord, StationUsage } from '../../poi.js';
+import { USAGE_COUNTS_SQL } from '../usage-chain.js';
 
 const DAY_MS = 86_400_000;
 /** Up to this many active reservations are read whole rather than probed per connector. */
@@ -23,8 +24,7 @@ export class PoiReads {
       FROM stations WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0 AND (is_private = 0 OR partner_id = ?)`);
     this.connectors = db.prepare(`SELECT station_id, id, evse_id, evse_key, type, speed, status, status_changed_at
       FROM connectors WHERE station_id IN (SELECT value FROM json_each(?)) ORDER BY station_id, position`);
-    this.usageStmt = db.prepare(`SELECT coalesce(sum(at >= ?), 0) AS d7, coalesce(sum(at >= ?), 0) AS d30, max(at) AS last
-      FROM station_usage WHERE station_id = ?`);
+    this.usageStmt = db.prepare(USAGE_COUNTS_SQL);
   }
 
   /** Live, visible stations of these ids, in the order asked, each with its connectors. */
@@ -79,7 +79,7 @@ export class PoiReads {
 
   /** Occupied transitions of a station in the last 7 and 30 days, and the latest one. */
   usage(stationId: number, at: number): StationUsage {
-    const r = this.usageStmt.get(at - 7 * DAY_MS, at - 30 * DAY_MS, stationId) as { d7: number; d30: number; last: number | null };
+    const r = this.usageStmt.get({ station: stationId, d7: at - 7 * DAY_MS, d30: at - 30 * DAY_MS }) as { d7: number; d30: number; last: number | null };
     return { last7Days: r.d7, last30Days: r.d30, lastUsedAt: r.last };
   }
 }
