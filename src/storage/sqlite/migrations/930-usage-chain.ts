@@ -16,10 +16,9 @@ import { USAGE_CHAIN_REBUILD_SQL } from '../usage-chain.js';
 
 export const sql = `
 ALTER TABLE connectors ADD COLUMN usage_head INTEGER;            -- station_usage row id of this connector's newest use
-ALTER TABLE station_usage ADD COLUMN prev INTEGER;               -- the use before this one in its chain
 CREATE TABLE station_usage_heads (station_id INTEGER NOT NULL, head INTEGER NOT NULL, PRIMARY KEY (station_id, head)) WITHOUT ROWID;
+-- station_usage is written again with a prev column (the use before this one in its chain) and without its index.
 ${USAGE_CHAIN_REBUILD_SQL}
-DROP INDEX station_usage_station;
 -- A deleted connector takes no use with it: its chain stays the station's.
 CREATE TRIGGER station_usage_head_kept AFTER DELETE ON connectors WHEN OLD.usage_head IS NOT NULL BEGIN
   INSERT OR IGNORE INTO station_usage_heads (station_id, head) VALUES (OLD.station_id, OLD.usage_head);
