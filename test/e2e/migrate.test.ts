@@ -166,6 +166,9 @@ describe('oioi migrate', { skip: needsPostgres() }, () => {
         assert.equal(r.body.stations.length, 2, hub.engine);
         const s1 = r.body.stations.find((s: any) => Object.values(s['connector-statuses']).includes('Occupied'));
         assert.ok(s1, `${hub.engine}: the status posted before the copy`);
+        // Its use too: SQLite chains its usage rows (migration 930), which a copy makes again.
+        const usage = await send(hub.url, emp.apiKey, { 'station-get-usage': { 'station-id': s1.id } });
+        assert.equal(usage.body['station-usage']?.['last-7-days-usage-count'], 1, `${hub.engine}: ${JSON.stringify(usage.body)}`);
       }
     });
 
