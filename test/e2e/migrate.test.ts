@@ -11,6 +11,7 @@ import { freshDatabase, testEngines } from '../support/engines.js';
 import { queryDatabase } from '../support/db-query.js';
 import { send, startMockPartner, type MockPartner } from '../support/http.js';
 import { aCdr, aStationPost, eventually, untilKnown } from '../support/roaming.js';
+import { USAGE_CHAIN_COLUMNS } from '../../src/storage/sqlite/usage-chain.js';
 
 const ANNA = { 'identifier-type': 'evco-id', identifier: 'DE*EMP*000001*2' };
 const up = { result: { code: 0, message: 'Success.' } };
@@ -28,12 +29,9 @@ async function dump(url: string): Promise<Record<string, unknown[]>> {
   for (const [table, order] of TABLES) {
     const rows = await queryDatabase<Record<string, unknown>>(url, `SELECT * FROM ${table} ORDER BY ${order}`);
     // PostgreSQL's stations.location is generated from the coordinates, and SQLite's usage chains
-    // (connectors.usage_head, station_usage.prev) are made again by a copy: not data of their own.
-    for (const r of rows) {
-      delete r.location;
-      delete r.usage_head;
-      delete r.prev;
-    }
+    // are made again by a copy (sqlite/usage-chain.ts): not data of their own.
+    const derived = ['location', ...(USAGE_CHAIN_COLUMNS[table] ?? [])];
+    for (const r of rows) for (const column of derived) delete r[column];
     out[table] = rows;
   }
   return out;
