@@ -24,22 +24,6 @@ function rfidsOf(db: Db) {
   return stmt.pluck();
 }
 
-/**
- * The whitelist entry of the lowest partner id (then list) that holds `uid`. The few rows of one
- * UID (one per list holding it) are compared here: an ORDER BY ... LIMIT 1 made SQLite open a
- * temporary B-tree on every call, which cost more than the look-up itself.
- */
-function whitelistHitOn(db: Db, uid: string): WhitelistHit | undefined {
-  // Rows as arrays (`raw`): no object with named keys per row on rfid-verify's path (about 1 µs).
-  const rows = whitelistHits(db).all(uid) as Array<[partnerId: number, listId: number, partnerIdentifier: string, evcoId: string | null]>;
-  let row = rows[0];
-  if (!row) return undefined;
-  for (const r of rows) if (r[0] < row[0] || (r[0] === row[0] && r[1] < row[1])) row = r;
-  const hit: WhitelistHit = { partnerId: row[0], partnerIdentifier: row[2] };
-  if (row[3]) hit.evcoId = row[3];
-  return hit;
-}
-
 /** The lists holding a UID (`?`) and their owners; SQLite answers it from the index alone (migration 900). */
 export const WHITELIST_HITS_SQL = `SELECT o.partner_id, o.id, o.partner_identifier, w.evco_id FROM whitelists w
   JOIN whitelist_owners o ON o.id = w.list_id
@@ -50,11 +34,56 @@ function whitelistHits(db: Db) {
   return preparedOn(db, WHITELIST_HITS_SQL).raw(true);
 }
 
+/** A hit row: partner id, list id, partner identifier, EVCO ID. */
+type HitRow = [partnerId: number, listId: number, partnerIdentifier: string, evcoId: string | null];
+
+/**
+ * The whitelist entry of the lowest partner id (then list) among a UID's hit rows. The few rows of
+ * one UID (one per list holding it) are compared here: an ORDER BY ... LIMIT 1 made SQLite open a
+ * temporary B-tree on every call, which cost more than the look-up itself.
+ */
+function firstHit(rows: HitRow[]): WhitelistHit | undefined {
+  let row = rows[0];
+  if (!row) return undefined;
+  for (const r of rows) if (r[0] < row[0] || (r[0] === row[0] && r[1] < row[1])) row = r;
+  const hit: WhitelistHit = { partnerId: row[0], partnerIdentifier: row[2] };
+  if (row[3]) hit.evcoId = row[3];
+  return hit;
+}
+
+/** The whitelist entry that decides `uid` (firstHit of its rows). */
+function whitelistHitOn(db: Db, uid: string): WhitelistHit | undefined {
+  // Rows as arrays (`raw`): no object with named keys per row on rfid-verify's path (about 1 µs).
+  return firstHit(whitelistHits(db).all(uid) as HitRow[]);
+}
+
 /** The account state of the account holding `uid` (rfid-verify's first source, CDR routing's too). */
 function accountOfUid(db: Db, uid: string): Pick<AccountRow, 'evco_id' | 'locked' | 'has_payment'> | undefined {
   return preparedOn(db, 'SELECT a.evco_id, a.locked, a.has_payment FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?').get(uid) as
     | Pick<AccountRow, 'evco_id' | 'locked' | 'has_payment'>
     | undefined;
+}
+
+/**
+ * rfid-verify's offline sources for a UID (both `?`) in one statement: the account holding it, as
+ * a row whose first column is NULL, then the whitelist hits as WHITELIST_HITS_SQL gives them. One
+ * statement instead of two: each run of a statement costs its own binding, stepping and reset, on
+ * the path of every verification.
+ */
+export const OFFLINE_VERDICT_SQL = `SELECT NULL, a.evco_id, a.locked, a.has_payment FROM account_rfids r JOIN accounts a ON a.id = r.account_id WHERE r.uid = ?
+  UNION ALL ${WHITELIST_HITS_SQL}`;
+
+/** An account row of OFFLINE_VERDICT_SQL: NULL, EVCO ID, locked, has payment. */
+type AccountHit = [null, string, number, number];
+
+/** The offline verdict of `uid`: its account when it has one, else its deciding whitelist entry. */
+function offlineVerdictOn(db: Db, uid: string): OfflineVerdict {
+  const rows = preparedOn(db, OFFLINE_VERDICT_SQL).raw(true).all(uid, uid) as Array<HitRow | AccountHit>;
+  // Found by its NULL, not by its place: a compound SELECT's order is not promised.
+  const account = rows.find((r): r is AccountHit => r[0] === null);
+  if (account) return { source: 'account', evcoId: account[1], locked: account[2] === 1, hasPayment: account[3] === 1 };
+  const hit = firstHit(rows as HitRow[]);
+  return hit ? { source: 'whitelist', hit } : { source: 'none' };
 }
 
 /** The latest authorization of `uid` (inside a write). */
@@ -156,17 +185,12 @@ export class SqliteAuthorization implements AuthorizationRepository {
   }
 
   /**
-   * Both look-ups in one queued read (a read transaction per event-loop turn, shared with the
+   * One statement in one queued read (a read transaction per event-loop turn, shared with the
    * other reads of that turn: SqliteDatabase.read), and no write: rfid-verify's most frequent
-   * answer costs no commit and no fsync.
+   * answer costs no commit and no fsync. Not `async`: the read's own promise is the answer.
    */
-  async verifyOffline(uid: string): Promise<OfflineVerdict> {
-    return this.s.read((db): OfflineVerdict => {
-      const account = accountOfUid(db, uid);
-      if (account) return { source: 'account', evcoId: account.evco_id, locked: account.locked === 1, hasPayment: account.has_payment === 1 };
-      const hit = whitelistHitOn(db, uid);
-      return hit ? { source: 'whitelist', hit } : { source: 'none' };
-    });
+  verifyOffline(uid: string): Promise<OfflineVerdict> {
+    return this.s.read((db) => offlineVerdictOn(db, uid));
   }
 
   async cardHistory(uid: string): Promise<CardHistory> {
