@@ -171,7 +171,8 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
         // Never the key, the Authorization header or the body: they may hold secrets.
         const ms = Math.round((performance.now() - start) * 100) / 100;
         const line = { requestId, call: log.call, partner: log.partner, status, code, ms };
-        if (status >= 500) logger.error(line);
+        if (logger.request) logger.request(line);
+        else if (status >= 500) logger.error(line);
         else logger.info(line);
         if (cfg.onResponse) {
           try {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createLogger } from './logger.js';
+import { createLogger, hundredths, type RequestLine } from './logger.js';
 
 describe('createLogger', () => {
   it('should write the lines of one turn in one write, time and level first', async () => {
@@ -53,5 +53,48 @@ describe('createLogger', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).n), [0, 1, 2]);
+  });
+
+  it('should write a request line as info or error would write the same object, key for key', () => {
+    const byHand: string[] = [];
+    const generic: string[] = [];
+    const fast = createLogger({ level: 'info', stream: { write: (c: string) => byHand.push(c) } });
+    const slow = createLogger({ level: 'info', stream: { write: (c: string) => generic.push(c) } });
+    const lines: RequestLine[] = [
+      { requestId: 'abc-1', call: 'rfid-verify', partner: 'EMP 0', status: 200, code: 0, ms: 0.35 },
+      { requestId: 'q"uote\\back', call: undefined, partner: undefined, status: 401, code: 210, ms: 12 },
+      { requestId: 'x', call: 'session-post', partner: 'Stadtwerke Münster ⚡ \u0001 "CPO" \ud800', status: 500, code: 100, ms: 1234.5 },
+      { requestId: 'y', call: 'weird\ncall', partner: '', status: 503, code: 101, ms: 0 },
+    ];
+    for (const l of lines) {
+      fast.request!(l);
+      (l.status >= 500 ? slow.error : slow.info)(l);
+    }
+    const withoutTime = (text: string) => text.replace(/^\{"time":"[^"]+",/, '{');
+    assert.deepEqual(byHand.map(withoutTime), generic.map(withoutTime));
+    assert.deepEqual(byHand.map((l) => JSON.parse(l).level), ['info', 'info', 'error', 'error']);
+    assert.deepEqual(JSON.parse(byHand[2]!).partner, lines[2]!.partner);
+  });
+
+  it('should leave out the request lines its level leaves out', () => {
+    const writes: string[] = [];
+    const log = createLogger({ level: 'error', stream: { write: (c: string) => writes.push(c) } });
+    log.request!({ requestId: 'a', status: 200, code: 0, ms: 1 });
+    log.request!({ requestId: 'b', status: 500, code: 100, ms: 1 });
+    assert.deepEqual(writes.map((w) => JSON.parse(w).requestId), ['b']);
+    createLogger({ level: 'silent', stream: { write: (c: string) => writes.push(c) } }).request!({ requestId: 'c', status: 500, code: 100, ms: 1 });
+    assert.equal(writes.length, 1);
+  });
+
+  it('should print a time in hundredths as JSON.stringify prints it', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 20_000; i++) {
+      const raw = i < 10_000 ? i / 100 : Math.random() * 10 ** (i % 8);
+      const x = Math.round(raw * 100) / 100;
+      assert.equal(hundredths(x), JSON.stringify(x), `${x}`);
+      seen.add(hundredths(x).replace(/\d/g, '9'));
+    }
+    for (const x of [-0, 0.1 + 0.2, 1e21, -1.5, NaN, Infinity]) assert.equal(hundredths(x), JSON.stringify(x) ?? 'null', `${x}`);
+    assert.ok(seen.has('9.99') && seen.has('9.9') && seen.has('9'), [...seen].join(' '));
   });
 });

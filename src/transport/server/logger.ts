@@ -4,6 +4,22 @@ export interface Logger {
   info(obj: object): void;
   warn(obj: object): void;
   error(obj: object): void;
+  /**
+   * Optional: the access line of one answered request, the line `error` (status 500 and up) or
+   * `info` would write for the same object. The server calls it when present, else `error`/`info`.
+   */
+  request?(line: RequestLine): void;
+}
+
+/** What the server logs of every request it answers: never the key, the headers or the body. */
+export interface RequestLine {
+  requestId: string;
+  call?: string | undefined;
+  partner?: string | undefined;
+  status: number;
+  code: number;
+  /** Time to answer in ms, rounded to hundredths. */
+  ms: number;
 }
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info';
@@ -39,21 +55,60 @@ export function createLogger(options: { level?: LogLevel; stream?: { write(chunk
   const out = buffered ? turnBuffered(stream) : (chunk: string) => void stream.write(chunk);
   let lastMs = -1;
   let lastIso = '';
-  const line = (name: string) => (obj: object) => {
+  const now = (): string => {
     const ms = Date.now();
     if (ms !== lastMs) {
       lastMs = ms;
       lastIso = new Date(ms).toISOString();
     }
+    return lastIso;
+  };
+  const line = (name: string) => (obj: object) => {
     // time and level first so lines sort and grep well; the caller's keys follow.
     const rest = JSON.stringify(obj);
-    out(`{"time":"${lastIso}","level":"${name}"${rest.length > 2 ? `,${rest.slice(1)}` : '}'}\n`);
+    out(`{"time":"${now()}","level":"${name}"${rest.length > 2 ? `,${rest.slice(1)}` : '}'}\n`);
   };
-  return Object.freeze({
-    error: rank[level] >= 1 ? line('error') : noop,
-    warn: rank[level] >= 2 ? line('warn') : noop,
-    info: rank[level] >= 3 ? line('info') : noop,
-  });
+  const error = rank[level] >= 1 ? line('error') : noop;
+  const info = rank[level] >= 3 ? line('info') : noop;
+  // The access line by hand: JSON.stringify of its object took about 0.8 µs, mostly printing `ms`
+  // (a double), against 0.1 µs here, on the path of every request. Same text, key for key.
+  const request = (r: RequestLine): void => {
+    const name = r.status >= 500 ? 'error' : 'info';
+    if (rank[level] < (name === 'error' ? 1 : 3)) return;
+    out(
+      `{"time":"${now()}","level":"${name}","requestId":${jsonString(r.requestId)}${r.call === undefined ? '' : `,"call":${jsonString(r.call)}`}` +
+        `${r.partner === undefined ? '' : `,"partner":${jsonString(r.partner)}`},"status":${jsonNumber(r.status)},"code":${jsonNumber(r.code)},"ms":${hundredths(r.ms)}}\n`,
+    );
+  };
+  return Object.freeze({ error, warn: rank[level] >= 2 ? line('warn') : noop, info, request });
+}
+
+/** Printable ASCII without a quote or backslash: written between quotes as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `s` as a JSON string, as JSON.stringify writes it. Example: `jsonString('a"b') === '"a\\"b"'`. */
+function jsonString(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+/** A number as JSON.stringify writes it (null for NaN and infinities). Example: `jsonNumber(200) === '200'`. */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
+/**
+ * A time rounded to hundredths (`Math.round(x * 100) / 100`) as JSON.stringify writes it: the
+ * division is correctly rounded, so the two-decimal text, trailing zeros dropped, is the shortest
+ * that reads back as the same double. Example: `hundredths(0.3) === '0.3'`, `hundredths(12.05) === '12.05'`.
+ */
+export function hundredths(x: number): string {
+  const c = Math.round(x * 100);
+  if (!(x >= 0) || !Number.isSafeInteger(c) || c / 100 !== x) return jsonNumber(x);
+  const whole = Math.floor(c / 100);
+  const frac = c - whole * 100;
+  if (frac === 0) return String(whole);
+  if (frac % 10 === 0) return `${whole}.${frac / 10}`;
+  return `${whole}.${frac < 10 ? '0' : ''}${frac}`;
 }
 
 /** Lines gathered per stream and written once per event-loop turn (64 KiB at most), and at exit. */
