@@ -57,6 +57,9 @@ describe('input limits: the walk', () => {
     assert.equal(mayHoldSurrogates(Buffer.from('{"a":"\\ud800"}')), true);
     assert.equal(mayHoldSurrogates(Buffer.from('{"a":"\\uDBFF"}')), true);
     assert.equal(mayHoldSurrogates(Buffer.from('{"a":"\\u00e9 🚗"}')), false, 'raw UTF-8 and other escapes');
+    assert.equal(mayHoldSurrogates(Buffer.from('{"a":"\\n\\\\","b":"\\uD83D\\uDE97"}')), true, 'after other escapes');
+    assert.equal(mayHoldSurrogates(Buffer.from('{"a":"\\n\\t\\\\ud800"}')), true, 'an escaped backslash does not hide what follows (the check may only say too much)');
+    assert.equal(mayHoldSurrogates(Buffer.from('{"a":"no escape at all"}')), false);
   });
 
   it('should refuse limits that are not whole numbers >= 1', () => {
