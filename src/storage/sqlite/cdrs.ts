@@ -31,7 +31,9 @@ export class SqliteCdrs implements CdrRepository {
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(post.sessionId, post.partnerId, post.partnerIdentifier, post.evseId, post.evseKey,
           post.userType, post.userId, start, stop, energy, payload, raw, post.at, post.at);
       }
-      supersede(db, decision.outbox);
+      // Only an earlier post of this session queued rows with its subject, and that post left its
+      // record: a new session has none to supersede, and skips one index seek per recipient.
+      if (previous) supersede(db, decision.outbox);
       result.outboxIds = insertOutboxRows(db, decision.outbox, post.at, (p) => (p === decision.payload ? payload : JSON.stringify(p)));
       return result;
     });
