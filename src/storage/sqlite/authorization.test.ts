@@ -1,8 +1,8 @@
 /**
  * What only the SQLite engine does for authorization: rfid-verify's whitelist look-up is answered
  * from the UID index alone, without reading each hit's row (migration 900), in the same statement
- * as the account look-up. The behaviour both
- * engines share is in ../contract/authorization.test.ts.
+ * as the account look-up. The behaviour both engines share is in ../contract/authorization.test.ts
+ * and ../../hub/authorization/verify-offline.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
