@@ -167,6 +167,10 @@ for (const engine of testEngines()) {
       assert.deepEqual(await h.storage.cdrs.fleetSubscribers({ evcoKeys: ['DE*EMP*000001*2', ''], uids: [''] }), [emp.id]);
       await h.storage.cdrs.saveFleetCards(cpo.id, [{ fmCardUid: '1', fleetMemberUid: '1', uid: '0A0B0C0D', cardStatus: 'OPERATIONAL', data: {} }], 2);
       assert.deepEqual(await h.storage.cdrs.fleetSubscribers({ evcoKeys: ['DE*EMP*000001*2'], uids: ['0A0B0C0D'] }), [cpo.id, emp.id].sort((x, y) => x - y));
+      // A fleet with two cards that match (one by EVCO ID, one by UID) is listed once, and the list is in id order.
+      await h.storage.cdrs.saveFleetCards(emp.id, [{ fmCardUid: '24', fleetMemberUid: '36', uid: '0A0B0C0E', cardStatus: 'OPERATIONAL', data: {} }], 2);
+      await h.storage.cdrs.saveFleetCards(cpo.id, [{ fmCardUid: '2', fleetMemberUid: '2', uid: '0A0B0C0F', cardStatus: 'OPERATIONAL', data: {} }], 2);
+      assert.deepEqual(await h.storage.cdrs.fleetSubscribers({ evcoKeys: ['DE*EMP*000001*2'], uids: ['0A0B0C0F', '0A0B0C0E', '0A0B0C0D'] }), [cpo.id, emp.id].sort((x, y) => x - y));
       await h.storage.cdrs.saveFleetCards(emp.id, [{ fmCardUid: '23', fleetMemberUid: '35', cardStatus: 'REQUEST_REJECTED', data: {} }], 3);
       assert.deepEqual(await h.storage.cdrs.fleetSubscribers({ evcoKeys: ['DE*EMP*000001*2'], uids: [] }), []);
     });

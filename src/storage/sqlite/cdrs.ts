@@ -71,8 +71,11 @@ function fleetSubscribersOn(db: Db, q: { evcoKeys: string[]; uids: string[] }): 
   const uids = q.uids.filter(Boolean);
   if (evco.length === 0 && uids.length === 0) return [];
   const marks = (n: number) => (n === 0 ? 'NULL' : Array(n).fill('?').join(','));
-  const sql = `SELECT DISTINCT partner_id FROM fleet_cards WHERE card_status <> 'REQUEST_REJECTED' AND (evco_key IN (${marks(evco.length)}) OR uid IN (${marks(uids.length)})) ORDER BY partner_id`;
-  return preparedOn(db, sql).pluck().all(...evco, ...uids) as number[];
+  // Distinct and sorted here, not by the statement: its DISTINCT opened a temporary B-tree on
+  // every CDR (0.5-0.8 against 0.4-0.5 µs in-process, on an empty table), for a row or two.
+  const sql = `SELECT partner_id FROM fleet_cards WHERE card_status <> 'REQUEST_REJECTED' AND (evco_key IN (${marks(evco.length)}) OR uid IN (${marks(uids.length)}))`;
+  const ids = preparedOn(db, sql).pluck().all(...evco, ...uids) as number[];
+  return ids.length < 2 ? ids : [...new Set(ids)].sort((a, b) => a - b);
 }
 
 /** Marks still-open rows for the same partner and subject superseded: the new row carries the whole record. */
