@@ -31,9 +31,10 @@ export class SqlitePoi implements PoiRepository {
     // INSERT ... SELECT and an UPDATE, each finding the key's connectors and their station again.)
     this.ownedConnectors = db.prepare(`SELECT c.id, c.station_id, c.status, c.status_changed_at IS NOT NULL, c.usage_head FROM connectors c
       JOIN stations s ON s.id = c.station_id WHERE c.evse_key = ? AND s.partner_identifier = ? AND s.deleted = 0`).raw();
-    this.setStatusStmt = db.prepare(`UPDATE connectors SET status = @status,
-      status_changed_at = CASE WHEN status <> @status OR status_changed_at IS NULL THEN @at ELSE status_changed_at END,
-      usage_head = coalesce(@use, usage_head) WHERE id = @id`);
+    // Positional parameters (the status twice): binding by name read an object per run, 0.3 µs more.
+    this.setStatusStmt = db.prepare(`UPDATE connectors SET status = ?,
+      status_changed_at = CASE WHEN status <> ? OR status_changed_at IS NULL THEN ? ELSE status_changed_at END,
+      usage_head = coalesce(?, usage_head) WHERE id = ?`);
     this.recordUsage = db.prepare('INSERT INTO station_usage (station_id, at, prev) VALUES (?, ?, ?)');
   }
 
@@ -57,7 +58,7 @@ export class SqlitePoi implements PoiRepository {
           use = Number(this.recordUsage.run(stationId, at, head).lastInsertRowid);
           used.add(stationId);
         }
-        this.setStatusStmt.run({ status, at, id, use });
+        this.setStatusStmt.run(status, status, at, use, id);
       }
       return owned.length;
     });
