@@ -27,8 +27,15 @@ const MAX_BATCH = 1000;
  */
 export type CommitHook = (db: Db) => (() => void) | undefined;
 
-interface Pending {
-  fn: (db: Db) => unknown;
+/**
+ * Given to a write's fn: registers `then` to run once the batch holding that write committed,
+ * never when the write threw (its savepoint rolled back) or the batch did not commit. For caches
+ * of the database kept in memory, told by the writer itself what it changed.
+ */
+export type AfterCommit = (then: () => void) => void;
+
+interface Pending<Fn = (db: Db) => unknown> {
+  fn: Fn;
   resolve: (value: any) => void;
   reject: (err: unknown) => void;
 }
@@ -61,7 +68,7 @@ const BACKSTOP_FRAMES = 200_000;
  */
 export class SqliteDatabase {
   readonly db: Db;
-  private readonly queue: Pending[] = [];
+  private readonly queue: Array<Pending<(db: Db, afterCommit: AfterCommit) => unknown>> = [];
   private scheduled = false;
   private readonly reads: Pending[] = [];
   private readScheduled = false;
@@ -118,9 +125,10 @@ export class SqliteDatabase {
    * A batch is what was queued up to the next event-loop turn, or, while the previous batch's
    * fsync runs, everything queued until that fsync ends: those writers would wait for the next
    * fsync anyway, so one larger transaction answers them as soon and costs far less than many.
+   * `fn` may register work for after the COMMIT with its second argument (AfterCommit).
    * Example: `const id = await db.write((d) => d.prepare('INSERT …').run().lastInsertRowid)`.
    */
-  write<T>(fn: (db: Db) => T): Promise<T> {
+  write<T>(fn: (db: Db, afterCommit: AfterCommit) => T): Promise<T> {
     if (this.closed) return Promise.reject(closedError());
     this.busyFrom ??= performance.now();
     return new Promise<T>((resolve, reject) => {
@@ -182,10 +190,13 @@ export class SqliteDatabase {
     try {
       for (const p of batch) {
         this.savepoint.run();
+        const mine: Array<() => void> = [];
         try {
-          const value = p.fn(this.db);
+          const value = p.fn(this.db, (then) => void mine.push(then));
           this.release.run();
           outcomes.push({ ok: true, value });
+          // Before the commit hooks' work: a hook that reloads what this write changed comes after it.
+          for (const then of mine) committed.push(then);
         } catch (error) {
           this.rollbackTo.run();
           this.release.run();

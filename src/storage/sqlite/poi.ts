@@ -43,7 +43,7 @@ export class SqlitePoi implements PoiRepository {
   }
 
   setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {
-    return this.s.write(() => {
+    return this.s.write((_db, afterCommit) => {
       const owned = this.ownedConnectors.all(evseKey, ownerIdentifier) as Array<[number, number, string, number, number | null]>;
       // A connector that already has the status (and a time) is left alone: an UPDATE to the same
       // values still rewrites its page, a random one of the table's, into the WAL and the fsync.
@@ -59,6 +59,13 @@ export class SqlitePoi implements PoiRepository {
           used.add(stationId);
         }
         this.setStatusStmt.run(status, status, at, use, id);
+      }
+      // The in-memory surface learns the change from here, once committed (surface-live.ts): this is
+      // the only statement of the connection that sets a status.
+      const live = this.live;
+      if (live.started) {
+        const moved = changing.filter(([, , was]) => was !== status);
+        if (moved.length) afterCommit(() => { for (const [id, stationId] of moved) live.statusChanged(stationId, id, status); });
       }
       return owned.length;
     });

@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { aPartner, aStation, namesAsText } from '../../contract/test-support/setup.js';
 import { SurfaceFixture } from '../../contract/test-support/surface-fixture.js';
@@ -96,6 +96,53 @@ describe('surface index kept by LiveSurface', () => {
     }), /refused/);
     assert.deepEqual(namesAsText(await storage.sqlite.read(() => live().answer(box))), namesAsText(before));
     assert.ok((await compare(100)) >= 95);
+  });
+
+  it('should show a status post whose batch also holds a failed write, and none of a batch that failed', async () => {
+    const [a, b] = saved.filter((x) => !x.input.deleted && !x.input.isPrivate).slice(0, 2);
+    const statusOf = async (s: typeof a) => {
+      const box: SurfaceQuery = { minLat: s!.input.latitude, maxLat: s!.input.latitude, minLon: s!.input.longitude, maxLon: s!.input.longitude, askerPartnerId: s!.owner.id, limit: 10 };
+      const answer = await storage.sqlite.read(() => live().answer(box));
+      assert.ok(answer, 'answered from the index');
+      return answer.stations.find((x) => x.id === s!.id)!.connectors[0]!.status; // the posted EVSE is the station's first
+    };
+    const post = (s: typeof a, status: 'Offline' | 'Available') => storage.poi.setStatus(s!.owner.identifier, s!.input.connectors[0]!.evseKey, status, 9_000);
+    const [kept, refused] = await Promise.allSettled([post(a, 'Offline'), storage.sqlite.write(() => { throw new Error('refused'); })]);
+    assert.deepEqual([kept.status, refused.status], ['fulfilled', 'rejected']);
+    assert.equal(await statusOf(a), 'Offline');
+    // A batch that does not commit: the status must stay what the database holds.
+    const before = await statusOf(b);
+    const fail = (_: unknown) => {
+      throw new Error('no commit');
+    };
+    const hooks = (storage.sqlite as unknown as { commitHooks: Array<(d: unknown) => unknown> }).commitHooks;
+    hooks.unshift(fail);
+    try {
+      await assert.rejects(post(b, before === 'Offline' ? 'Available' : 'Offline'));
+    } finally {
+      hooks.splice(hooks.indexOf(fail), 1);
+    }
+    assert.equal(await statusOf(b), before);
+    assert.ok((await compare(100)) >= 95);
+  });
+
+  it('should be told every status change: setStatus is the only statement of the SQLite storage that sets a status', () => {
+    // The index learns statuses from setStatus alone (no trigger): a second writer would leave it stale.
+    const root = join(import.meta.dirname, '..');
+    const writers: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const f = join(d, e.name);
+        if (e.isDirectory()) walk(f);
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
+          for (const m of readFileSync(f, 'utf8').matchAll(/UPDATE\s+(?:main\.)?connectors\s+SET\s([^;`'"]*)/gi)) {
+            if (/\bstatus\s*=/i.test(m[1]!)) writers.push(relative(root, f));
+          }
+        }
+      }
+    };
+    walk(root);
+    assert.deepEqual(writers, ['poi.ts']);
   });
 
   it('should drop the index when another connection writes, answer from SQL meanwhile, and rebuild it', async () => {
