@@ -29,6 +29,15 @@ const walked = (db: Database.Database, station: number, at: number) => db.prepar
 describe('usage chains on SQLite (migration 930)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'oioi-usage-chain-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
+  /** Runs `fn` on a storage opened on `file` in this test's folder, and closes it however `fn` ends. */
+  async function withStorage(file: string, fn: (storage: Awaited<ReturnType<typeof openSqliteStorage>>) => Promise<void>): Promise<void> {
+    const storage = await openSqliteStorage(`sqlite:${join(dir, file)}`);
+    try {
+      await fn(storage);
+    } finally {
+      await storage.close();
+    }
+  }
 
   it('should chain the uses recorded before it, in time order, and drop the index', async () => {
     const db = new Database(join(dir, 'before.db'));
@@ -60,8 +69,7 @@ describe('usage chains on SQLite (migration 930)', () => {
   });
 
   it('should keep the uses a deleted connector held as its station\'s newest', async () => {
-    const storage = await openSqliteStorage(`sqlite:${join(dir, 'delete.db')}`);
-    try {
+    await withStorage('delete.db', async (storage) => {
       const cpo = await aPartner(storage, 'usage');
       const station = stationIdOf(await storage.poi.saveStation(aStation(cpo, { evse: ['DE*8PS*EV1', 'DE*8PS*EV2'] })));
       await storage.poi.setStatus(cpo.identifier, 'DE8PSEV2', 'Occupied', NOW - 2 * DAY);
@@ -74,9 +82,7 @@ describe('usage chains on SQLite (migration 930)', () => {
       await storage.poi.setStatus(cpo.identifier, 'DE8PSEV2', 'Available', NOW);
       await storage.poi.setStatus(cpo.identifier, 'DE8PSEV2', 'Occupied', NOW);
       assert.deepEqual(await storage.poi.usage(station, NOW), { last7Days: 3, last30Days: 3, lastUsedAt: NOW });
-    } finally {
-      await storage.close();
-    }
+    });
   });
 
   it('should carry the uses through a copy, without the chains\' own columns, and chain new ones after it', async () => {
@@ -103,25 +109,19 @@ describe('usage chains on SQLite (migration 930)', () => {
       await from.close();
       await to.close();
     }
-    const target = await openSqliteStorage(`sqlite:${join(dir, 'target.db')}`);
-    try {
+    await withStorage('target.db', async (target) => {
       assert.deepEqual(await target.poi.usage(station, NOW), expected);
       await target.poi.setStatus(cpo.identifier, 'DE8PSEW1', 'Occupied', NOW);
       assert.deepEqual(await target.poi.usage(station, NOW), { last7Days: 4, last30Days: 11, lastUsedAt: NOW });
-    } finally {
-      await target.close();
-    }
+    });
   });
 
   it('should find a station\'s uses by row ids and its connectors\' index, never by scanning a table', async () => {
-    const storage = await openSqliteStorage(`sqlite:${join(dir, 'plans.db')}`);
-    try {
+    await withStorage('plans.db', async (storage) => {
       const db = storage.sqlite.db;
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${USAGE_COUNTS_SQL}`).all({ station: 1, d7: 0, d30: 0 }) as Array<{ detail: string }>).map((r) => r.detail);
       const scans = plan.filter((d) => /^SCAN (station_usage|connectors|station_usage_heads|u)\b/.test(d));
       assert.deepEqual(scans, [], plan.join('\n'));
-    } finally {
-      await storage.close();
-    }
+    });
   });
 });
