@@ -33,6 +33,38 @@ describe('map refresher', () => {
     assert.equal(await marks(), 0, 'quiet: slices until none is left');
   });
 
+  it('should stop a quiet drain at the first check between slices that finds the hub busy', async () => {
+    await markStations(20);
+    const before = await marks();
+    let checks = 0;
+    // Quiet at the first check, busy at the second: two slices of four, then the drain stops.
+    const n = await refreshRound(h.storage.dashboard, false, { slice: 4, busySlice: 3 }, () => false, () => checks++ < 1);
+    assert.equal(n, 8);
+    assert.equal(checks, 2);
+    assert.equal(await marks(), before - 8, 'the rest waits for a quiet interval');
+    assert.equal(await refreshRound(h.storage.dashboard, false, { slice: 4, busySlice: 3 }), before - 8);
+    assert.equal(await marks(), 0);
+  });
+
+  it('should sample the hub between the slices of a quiet drain, and take busy slices once it is busy', async () => {
+    await markStations(30);
+    const limits: number[] = [];
+    const dashboard = { refreshMap: (limit: number) => (limits.push(limit), h.storage.dashboard.refreshMap(limit)) };
+    const storage = Object.assign(Object.create(h.storage) as typeof h.storage, { dashboard });
+    let samples = 0;
+    // Quiet at the interval's own sample (as after a pause: SIGSTOP, a VM halted), busy ever after.
+    const worker = startMapRefresher(
+      { storage, log: { warn() {}, info() {}, error() {}, debug() {} } as never },
+      { intervalMs: 5, slice: 5, busySlice: 1, busyUtilization: 0.5, utilization: () => (samples++ === 0 ? 0.1 : 0.9) },
+    );
+    try {
+      for (let i = 0; i < 400 && limits.length < 4; i++) await new Promise((r) => setTimeout(r, 5));
+    } finally {
+      await worker.stop();
+    }
+    assert.deepEqual(limits.slice(0, 4), [5, 1, 1, 1], 'one quiet slice, then one busy slice an interval');
+  });
+
   it('should decide busy or quiet from the event loop\'s utilization of each interval', async () => {
     await markStations(40);
     const seen: number[] = [];

@@ -13,7 +13,8 @@
  * 20 ms (issue 7's status scenario: p99 37 ms with it, 17 ms without). Marks left waiting coalesce
  * (a station changing again before its refresh adds no write: the mark is there), their number is
  * bounded by the number of stations, the surface query reads a marked station's statuses from its
- * connectors, and the first quiet interval drains them all.
+ * connectors, and quiet intervals drain them, a slice at a time, sampling the hub again before
+ * each next slice so that a burst arriving meanwhile stops the drain.
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
@@ -56,7 +57,8 @@ export async function sampleUtilization(ms = 50, writeBusyMs?: () => number): Pr
 
 /**
  * One interval's refresh: one slice of `busySlice` while busy, else slices of `slice` until one
- * finds fewer marks than a slice (or `stopped` says so). Returns the stations refreshed.
+ * finds fewer marks than a slice, `stopped` says so, or `stillQuiet` (asked before each slice after
+ * the first) says the hub is busy again. Returns the stations refreshed.
  * Example: `await refreshRound(storage.dashboard, false, { slice: 500, busySlice: 50 })`.
  */
 export async function refreshRound(
@@ -64,6 +66,7 @@ export async function refreshRound(
   busy: boolean,
   { slice, busySlice }: { slice: number; busySlice: number },
   stopped: () => boolean = () => false,
+  stillQuiet: () => boolean | Promise<boolean> = () => true,
 ): Promise<number> {
   if (busy) return dashboard.refreshMap(busySlice);
   let total = 0;
@@ -71,6 +74,11 @@ export async function refreshRound(
     const n = await dashboard.refreshMap(slice);
     total += n;
     if (n < slice || stopped()) return total;
+    // A quiet interval can end while its backlog drains: a burst of requests that starts meanwhile
+    // would wait behind every slice of it (a CPO's full load of stations left 60-100k marks, whose
+    // drain took 1-1.5 s of the event loop at the start of the next burst). Its own slices do not
+    // count: the check samples the hub between them.
+    if (!(await stillQuiet()) || stopped()) return total;
     await turn();
   }
 }
@@ -93,7 +101,8 @@ export function startMapRefresher(
   async function drain(): Promise<void> {
     try {
       const busy = (await utilization()) > busyUtilization;
-      if (!stopped) await refreshRound(ctx.storage.dashboard, busy, { slice, busySlice }, () => stopped);
+      const stillQuiet = async () => (await utilization()) <= busyUtilization;
+      if (!stopped) await refreshRound(ctx.storage.dashboard, busy, { slice, busySlice }, () => stopped, stillQuiet);
     } catch (error) {
       // storage unavailable or closing: the marks stay, the next round takes them
       if (!stopped) ctx.log.warn({ msg: 'map refresh failed', error: String((error as Error)?.message ?? error) });
