@@ -39,7 +39,12 @@ export class SqlitePoi implements PoiRepository {
   }
 
   saveStation(input: StationInput) {
-    return this.s.write(() => saveStationTx(this.save, input));
+    return this.s.write((_db, afterCommit) => {
+      // A new station reaches the in-memory surface from here, once committed (surface-live.ts): the
+      // change log's triggers stand aside while station-post holds its own (migration 840).
+      const live = this.live;
+      return saveStationTx(this.save, input, live.started ? (station) => afterCommit(() => live.stationCreated(station)) : undefined);
+    });
   }
 
   setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../database.js';
 import type { SaveStationOutcome, StationInput } from '../../poi.js';
 import { surfaceCellOf } from './surface.js';
+import type { IndexedStation } from '../../surface/surface-index.js';
 
 /**
  * Two posts name the same place when their coordinates differ by at most this many degrees
@@ -85,30 +86,42 @@ function evseConflict(st: SaveStatements, input: StationInput): SaveStationOutco
 }
 
 /**
+ * Called with each station `saveStationTx` creates, as stored (its owner type is curated later),
+ * inside the write: what the in-memory surface index (poi/surface-live.ts) needs of it.
+ */
+export type StationCreated = (station: IndexedStation) => void;
+
+/**
  * Inserts a new station with its connectors and its surface row, the last written once here
  * rather than by 800's triggers once per row (migration 840), into `surface_staging` (880).
  */
-function create(st: SaveStatements, input: StationInput, row: Record<string, unknown>): number {
+function create(st: SaveStatements, input: StationInput, row: Record<string, unknown>, created?: StationCreated): number {
   st.hold.run();
   try {
     const id = Number(st.insertStation.run(row).lastInsertRowid);
     let ids = '';
     let statuses = '';
+    const connectors: IndexedStation['connectors'] = [];
     input.connectors.forEach((c, i) => {
-      const connectorId = st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed).lastInsertRowid;
+      const connectorId = Number(st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed).lastInsertRowid);
       ids += i === 0 ? `${connectorId}` : `,${connectorId}`;
       statuses += i === 0 ? NEW_STATUS : `,${NEW_STATUS}`;
+      connectors.push({ id: connectorId, status: NEW_STATUS });
     });
     const isPrivate = input.isPrivate ? 1 : 0;
     st.insertSurface.run(surfaceCellOf(input.latitude, input.longitude), id, input.latitude, input.longitude, isPrivate, input.ownerPartnerId, input.name, input.at, ids, statuses);
+    created?.({ id, name: input.name, latitude: input.latitude, longitude: input.longitude, isPrivate: isPrivate === 1, partnerId: input.ownerPartnerId, ownerType: null, staticChangedAt: input.at, connectors });
     return id;
   } finally {
     st.unhold.run();
   }
 }
 
-/** Creates, updates, deletes or brings back a station. Must run inside a transaction. */
-export function saveStationTx(st: SaveStatements, input: StationInput): SaveStationOutcome {
+/**
+ * Creates, updates, deletes or brings back a station. Must run inside a transaction. `created`
+ * hears of a new station (not of the other outcomes).
+ */
+export function saveStationTx(st: SaveStatements, input: StationInput, created?: StationCreated): SaveStationOutcome {
   const existing = st.byOwner.get(input.ownerIdentifier, input.cpoStationId) as StationRow | undefined;
   if (input.deleted) {
     // Deleting changes nothing but the flag: the connectors stay as they were, for a later undelete.
@@ -134,7 +147,7 @@ export function saveStationTx(st: SaveStatements, input: StationInput): SaveStat
     partnerId: input.ownerPartnerId, owner: input.ownerIdentifier, cpoId: input.cpoStationId, name: input.name,
     lat: input.latitude, lon: input.longitude, private: input.isPrivate ? 1 : 0, free: input.isFreeCharge ? 1 : 0, data, at: input.at,
   };
-  if (!existing) return { ok: true, stationId: create(st, input, row), created: true, changed: true, deleted: false };
+  if (!existing) return { ok: true, stationId: create(st, input, row, created), created: true, changed: true, deleted: false };
 
   const byKey = new Map(current.map((c) => [c.evse_key, c]));
   let changed = existing.deleted === 1 || existing.data !== data;

@@ -126,23 +126,32 @@ describe('surface index kept by LiveSurface', () => {
     assert.ok((await compare(100)) >= 95);
   });
 
-  it('should be told every status change: setStatus is the only statement of the SQLite storage that sets a status', () => {
-    // The index learns statuses from setStatus alone (no trigger): a second writer would leave it stale.
+  /** The SQLite storage's source files (not tests, not migrations), relative to src/storage/sqlite, whose text matches. */
+  const sourcesMatching = (match: (text: string) => boolean) => {
     const root = join(import.meta.dirname, '..');
-    const writers: string[] = [];
+    const found: string[] = [];
     const walk = (d: string) => {
       for (const e of readdirSync(d, { withFileTypes: true })) {
         const f = join(d, e.name);
         if (e.isDirectory()) walk(f);
-        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
-          for (const m of readFileSync(f, 'utf8').matchAll(/UPDATE\s+(?:main\.)?connectors\s+SET\s([^;`'"]*)/gi)) {
-            if (/\bstatus\s*=/i.test(m[1]!)) writers.push(relative(root, f));
-          }
-        }
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && match(readFileSync(f, 'utf8'))) found.push(relative(root, f));
       }
     };
     walk(root);
-    assert.deepEqual(writers, ['poi.ts']);
+    return found;
+  };
+
+  it('should be told every status change: setStatus is the only statement of the SQLite storage that sets a status', () => {
+    // The index learns statuses from setStatus alone (no trigger): a second writer would leave it stale.
+    const setsStatus = (text: string) =>
+      [...text.matchAll(/UPDATE\s+(?:main\.)?connectors\s+SET\s([^;`'"]*)/gi)].some((m) => /\bstatus\s*=/i.test(m[1]!));
+    assert.deepEqual(sourcesMatching(setsStatus), ['poi.ts']);
+  });
+
+  it('should be told every station created under the hold: station-post is the only writer that holds', () => {
+    // The change log does not see rows written while station_post_hold holds a row: save-station's
+    // create tells the index itself. A second writer that holds would leave it stale.
+    assert.deepEqual(sourcesMatching((text) => /INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:main\.)?station_post_hold\b/i.test(text)), ['poi/save-station.ts']);
   });
 
   it('should drop the index when another connection writes, answer from SQL meanwhile, and rebuild it', async () => {
