@@ -42,5 +42,6 @@ export interface PartnerRepository {
   revokeKey(id: string): Promise<boolean>;
   /** Every key that is not revoked. */
   activeKeys(): Promise<ApiKeyRecord[]>;
+  /** A partner's keys, revoked ones too, oldest first; keys made in the same millisecond by id. */
   keysOf(partnerId: number): Promise<ApiKeyRecord[]>;
 }

@@ -1,7 +1,7 @@
 /** PartnerRepository and Storage.changeToken on every engine. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { testEngines, useStorage } from './test-support/setup.js';
+import { rawExec, testEngines, useStorage } from './test-support/setup.js';
 
 for (const engine of testEngines()) {
   describe(`PartnerRepository on ${engine}`, () => {
@@ -51,6 +51,15 @@ for (const engine of testEngines()) {
       const keys = await repo().keysOf(alpha!.id);
       assert.deepEqual(keys.map((k) => [k.id, k.revokedAt !== undefined]), [['key-one', true], ['key-two', false]]);
       assert.deepEqual(await repo().keysOf(999_999), []);
+    });
+
+    it('should list keys made in the same millisecond by id, also after one was revoked', async () => {
+      const [, beta] = await repo().list();
+      const at = '2999-01-01T00:00:00.000Z'; // after every other key of the suite
+      await rawExec(engine, h.url, `INSERT INTO api_keys (id, partner_id, secret_hash, created_at) VALUES ('tie-b', ${beta!.id}, 'hb', '${at}');
+        INSERT INTO api_keys (id, partner_id, secret_hash, created_at) VALUES ('tie-a', ${beta!.id}, 'ha', '${at}')`);
+      assert.equal(await repo().revokeKey('tie-a'), true); // on PostgreSQL the row moves
+      assert.deepEqual((await repo().keysOf(beta!.id)).slice(-2).map((k) => k.id), ['tie-a', 'tie-b']);
     });
 
     it('should change the change token when another process commits a partner or key change', async () => {

@@ -104,6 +104,7 @@ export class PgPartners implements PartnerRepository {
   }
 
   async keysOf(partnerId: number): Promise<ApiKeyRecord[]> {
-    return (await this.db.query<KeyRow>('SELECT * FROM api_keys WHERE partner_id = $1 ORDER BY created_at COLLATE "C", ctid', [partnerId])).map(toKey);
+    // Ties by id, as on SQLite: the physical order (ctid) moves when a revoke rewrites the row.
+    return (await this.db.query<KeyRow>('SELECT * FROM api_keys WHERE partner_id = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"', [partnerId])).map(toKey);
   }
 }

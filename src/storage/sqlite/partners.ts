@@ -92,6 +92,6 @@ export class SqlitePartners implements PartnerRepository {
   }
 
   async keysOf(partnerId: number): Promise<ApiKeyRecord[]> {
-    return (this.s.db.prepare('SELECT * FROM api_keys WHERE partner_id = ? ORDER BY created_at').all(partnerId) as KeyRow[]).map(toKey);
+    return (this.s.db.prepare('SELECT * FROM api_keys WHERE partner_id = ? ORDER BY created_at, id').all(partnerId) as KeyRow[]).map(toKey);
   }
 }
