@@ -99,18 +99,15 @@ function create(st: SaveStatements, input: StationInput, row: Record<string, unk
   st.hold.run();
   try {
     const id = Number(st.insertStation.run(row).lastInsertRowid);
-    let ids = '';
-    let statuses = '';
-    const connectors: IndexedStation['connectors'] = [];
-    input.connectors.forEach((c, i) => {
-      const connectorId = Number(st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed).lastInsertRowid);
-      ids += i === 0 ? `${connectorId}` : `,${connectorId}`;
-      statuses += i === 0 ? NEW_STATUS : `,${NEW_STATUS}`;
-      connectors.push({ id: connectorId, status: NEW_STATUS });
-    });
-    const isPrivate = input.isPrivate ? 1 : 0;
-    st.insertSurface.run(surfaceCellOf(input.latitude, input.longitude), id, input.latitude, input.longitude, isPrivate, input.ownerPartnerId, input.name, input.at, ids, statuses);
-    created?.({ id, name: input.name, latitude: input.latitude, longitude: input.longitude, isPrivate: isPrivate === 1, partnerId: input.ownerPartnerId, ownerType: null, staticChangedAt: input.at, connectors });
+    const connectors: IndexedStation['connectors'] = input.connectors.map((c, i) => ({
+      id: Number(st.insertConnector.run(id, i, c.evseId, c.evseKey, c.type, c.speed).lastInsertRowid),
+      status: NEW_STATUS,
+    }));
+    const ids = connectors.map((c) => c.id).join(',');
+    const statuses = connectors.map((c) => c.status).join(',');
+    const isPrivate = input.isPrivate === true;
+    st.insertSurface.run(surfaceCellOf(input.latitude, input.longitude), id, input.latitude, input.longitude, isPrivate ? 1 : 0, input.ownerPartnerId, input.name, input.at, ids, statuses);
+    created?.({ id, name: input.name, latitude: input.latitude, longitude: input.longitude, isPrivate, partnerId: input.ownerPartnerId, ownerType: null, staticChangedAt: input.at, connectors });
     return id;
   } finally {
     st.unhold.run();

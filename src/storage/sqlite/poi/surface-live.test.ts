@@ -126,7 +126,7 @@ describe('surface index kept by LiveSurface', () => {
     assert.ok((await compare(100)) >= 95);
   });
 
-  /** The SQLite storage's source files (not tests, not migrations), relative to src/storage/sqlite, whose text matches. */
+  /** The SQLite storage's source files (migrations included, tests not), relative to src/storage/sqlite, whose text matches. */
   const sourcesMatching = (match: (text: string) => boolean) => {
     const root = join(import.meta.dirname, '..');
     const found: string[] = [];

@@ -159,12 +159,7 @@ export class LiveSurface {
    * already; a station loaded later is read with it. Example: `live.statusChanged(7, 12, 'Occupied')`.
    */
   statusChanged(stationId: number, connectorId: number, status: ConnectorStatusValue): void {
-    if (!this.st) return;
-    try {
-      this.index.setStatus(stationId, connectorId, status);
-    } catch {
-      this.rebuild();
-    }
+    this.applyTold((index) => index.setStatus(stationId, connectorId, status));
   }
 
   /**
@@ -174,9 +169,14 @@ export class LiveSurface {
    * the station again; an upsert of the same rows changes nothing. Example: `live.stationCreated(s)`.
    */
   stationCreated(station: IndexedStation): void {
+    this.applyTold((index) => index.upsert(station));
+  }
+
+  /** Applies a committed change its writer told (not logged) while the index is kept; a fault of the index starts it over. */
+  private applyTold(change: (index: SurfaceIndex) => void): void {
     if (!this.st) return;
     try {
-      this.index.upsert(station);
+      change(this.index);
     } catch {
       this.rebuild();
     }
