@@ -29,6 +29,13 @@ test('should measure pending statuses folded in the background against the hub p
   assert.match(stdout, /^one fold of \d+ rows: \d+\.\d µs a row in a plain transaction, \d+\.\d inside the write queue's savepoint$/m);
 });
 
+test('should measure a savepoint around each write against none, for a status and a station', async () => {
+  const { stdout } = await tsx('bench/floor/savepoints.ts', '4', '2');
+  for (const name of ['status', 'station']) {
+    assert.match(stdout, new RegExp(`^${name} +25 writes a commit: CPU \\d+\\.\\d µs a write without savepoints, \\d+\\.\\d with one each \\([+-]\\d+\\.\\d\\)$`, 'm'));
+  }
+});
+
 test('should set bare node:http against the minimal server, every answer a success', { timeout: 120_000 }, async () => {
   // The script throws when either server failed a request.
   const { stdout } = await tsx('bench/floor/http.ts', '--duration', '3');

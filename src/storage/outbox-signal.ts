@@ -20,16 +20,32 @@ export function onOutboxSignal(key: object, fn: OutboxSignalListener): () => voi
   return () => set!.delete(fn);
 }
 
+/** Signals made since the last microtask, per key: the partners named, or undefined for every queue. */
+const queued = new WeakMap<object, { partners: Set<number> | undefined }>();
+
 /**
  * Signals `key` on a later microtask: callers insert inside a write transaction, and the batch's
  * COMMIT runs synchronously before any microtask, so listeners see committed rows. `partners`:
  * whose queues got the rows, when the caller knows (the worker then need not look at the others).
+ * The signals made before that microtask reach each listener as one call naming all their
+ * partners: a batch of CDRs wakes the worker once, and so does a batch run twice
+ * (SqliteDatabase.flush).
  * Example: `signalOutbox(db, [emp.id])`.
  */
 export function signalOutbox(key: object, partners?: readonly number[]): void {
   const set = listeners.get(key);
   if (!set || set.size === 0) return;
+  const pending = queued.get(key);
+  if (pending) {
+    if (partners === undefined) pending.partners = undefined;
+    else for (const p of partners) pending.partners?.add(p);
+    return;
+  }
+  const mine = { partners: partners === undefined ? undefined : new Set(partners) };
+  queued.set(key, mine);
   queueMicrotask(() => {
-    for (const fn of set) fn(partners);
+    queued.delete(key);
+    const named = mine.partners && [...mine.partners];
+    for (const fn of set) fn(named);
   });
 }

@@ -29,10 +29,22 @@ export type CommitHook = (db: Db) => (() => void) | undefined;
 
 /**
  * Given to a write's fn: registers `then` to run once the batch holding that write committed,
- * never when the write threw (its savepoint rolled back) or the batch did not commit. For caches
+ * never when the write threw (it was rolled back) or the batch did not commit, and once for a
+ * write that ran twice (flush: only the run that commits counts). For caches
  * of the database kept in memory, told by the writer itself what it changed.
  */
 export type AfterCommit = (then: () => void) => void;
+
+/** What one run of a batch's writes gave: each write's outcome, in order, and what runs after the COMMIT. */
+interface BatchRun {
+  outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+  committed: Array<() => void>;
+}
+
+/** A run without savepoints that a write ended by throwing `error`. */
+class Failed {
+  constructor(readonly error: unknown) {}
+}
 
 interface Pending<Fn = (db: Db) => unknown> {
   fn: Fn;
@@ -51,6 +63,12 @@ export interface SqliteOptions {
    * hub). Off for short-lived tools, which would pay a thread for nothing.
    */
   checkpointInWorker?: boolean | CheckpointerOptions;
+  /**
+   * Tests: run every write batch twice, rolling the first run back, so a write whose fn cannot
+   * run again (it consumed state of its own, or did work outside the database) shows up in any
+   * test that writes. The hub runs a batch again only after a write threw (`write`).
+   */
+  rehearseWrites?: boolean;
 }
 
 /**
@@ -90,7 +108,11 @@ export class SqliteDatabase {
   /** Milliseconds of such busy periods that have ended. */
   private busyTotal = 0;
 
-  constructor(path: string, { busyTimeoutMs = 5000, checkpointInWorker = false }: SqliteOptions = {}) {
+  /** SqliteOptions.rehearseWrites. */
+  private readonly rehearse: boolean;
+
+  constructor(path: string, { busyTimeoutMs = 5000, checkpointInWorker = false, rehearseWrites = false }: SqliteOptions = {}) {
+    this.rehearse = rehearseWrites;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -101,8 +123,9 @@ export class SqliteDatabase {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     this.db.pragma('cache_size = -65536');
-    // Every write runs in a savepoint, whose statement journal SQLite otherwise keeps in a
-    // temporary file: in memory, a station-post's storage work took half the time (227 -> 103 µs).
+    // A write run in a savepoint (flush: after another write of its batch threw) keeps a statement
+    // journal, which SQLite otherwise keeps in a temporary file: in memory, a station-post's storage
+    // work took half the time (227 -> 103 µs) when every write ran in one.
     this.db.pragma('temp_store = MEMORY');
     this.begin = this.db.prepare('BEGIN IMMEDIATE');
     this.beginRead = this.db.prepare('BEGIN');
@@ -120,8 +143,11 @@ export class SqliteDatabase {
   }
 
   /**
-   * Queues a write. Writes run in one transaction per batch, each inside its own savepoint so one
-   * failing write rolls back only itself, and resolve after the COMMIT and the WAL fsync.
+   * Queues a write. Writes run in one transaction per batch, and resolve after the COMMIT and the
+   * WAL fsync; a write that throws rolls back only itself (see `flush`). `fn` must be safe to run
+   * again: when another write of its batch throws, the batch is rolled back and run once more, so
+   * `fn` keeps its effects in the database and in AfterCommit, and takes any state it consumes
+   * only on its first run (the rollback restores the database, not memory).
    * A batch is what was queued up to the next event-loop turn, or, while the previous batch's
    * fsync runs, everything queued until that fsync ends: those writers would wait for the next
    * fsync anyway, so one larger transaction answers them as soon and costs far less than many.
@@ -173,39 +199,42 @@ export class SqliteDatabase {
     fn();
   }
 
-  /** Runs up to MAX_BATCH queued writes in one transaction; the rest in the next one. */
+  /**
+   * Runs up to MAX_BATCH queued writes in one transaction; the rest in the next one. The writes
+   * run without savepoints first: a savepoint copies every page its write touches into the
+   * statement journal, 4-6 µs of a new station or a CDR and 1-2 of a status in-process
+   * (bench/README.md, What limits). Only when one of them throws is the transaction rolled back
+   * and the batch run again, each write in its own savepoint, so that one failing write still
+   * takes back only itself. A write's fn may therefore run twice (see `write`).
+   */
   private flush(): void {
     this.scheduled = false;
     const batch = this.queue.splice(0, MAX_BATCH);
     if (this.queue.length) this.schedule();
     if (batch.length === 0) return this.idleIfDone();
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    const committed: Array<() => void> = [];
+    let run: BatchRun | Failed;
     try {
       this.begin.run();
-    } catch (error) {
-      for (const p of batch) p.reject(unavailable(error));
-      return this.idleIfDone();
-    }
-    try {
-      for (const p of batch) {
-        this.savepoint.run();
-        const mine: Array<() => void> = [];
-        try {
-          const value = p.fn(this.db, (then) => void mine.push(then));
-          this.release.run();
-          outcomes.push({ ok: true, value });
-          // Before the commit hooks' work: a hook that reloads what this write changed comes after it.
-          for (const then of mine) committed.push(then);
-        } catch (error) {
-          this.rollbackTo.run();
-          this.release.run();
-          outcomes.push({ ok: false, error });
+      run = this.runWrites(batch, false);
+      if (run instanceof Failed) {
+        this.db.exec('ROLLBACK');
+        if (batch.length === 1) {
+          // Nothing else to keep: the write's own error, and nothing written.
+          batch[0]!.reject(run.error);
+          return this.idleIfDone();
         }
+        this.begin.run();
+        run = this.runWrites(batch, true);
+      } else if (this.rehearse) {
+        // Tests: every write runs once more on the state before the batch, as after a failure.
+        this.db.exec('ROLLBACK');
+        this.begin.run();
+        run = this.runWrites(batch, false);
+        if (run instanceof Failed) throw new Error(`a write failed only when run again: ${String((run.error as Error)?.message ?? run.error)}`);
       }
       for (const hook of this.commitHooks) {
         const then = hook(this.db);
-        if (then) committed.push(then);
+        if (then) (run as BatchRun).committed.push(then);
       }
       this.commit.run();
       this.checkpointer?.committed();
@@ -218,6 +247,7 @@ export class SqliteDatabase {
       for (const p of batch) p.reject(unavailable(error));
       return this.idleIfDone();
     }
+    const { outcomes, committed } = run as BatchRun;
     for (const then of committed) then();
     const settle = (syncError?: unknown) => {
       batch.forEach((p, i) => {
@@ -230,6 +260,32 @@ export class SqliteDatabase {
     };
     if (this.wal) this.wal.afterCommit(settle);
     else settle();
+  }
+
+  /**
+   * Runs a batch's writes in the open transaction. Each in its own savepoint when `isolated`, so
+   * a write that throws is rolled back alone; otherwise the first write that throws ends the run
+   * (`Failed`), and the caller must roll the transaction back.
+   */
+  private runWrites(batch: Array<Pending<(db: Db, afterCommit: AfterCommit) => unknown>>, isolated: boolean): BatchRun | Failed {
+    const run: BatchRun = { outcomes: [], committed: [] };
+    for (const p of batch) {
+      if (isolated) this.savepoint.run();
+      const mine: Array<() => void> = [];
+      try {
+        const value = p.fn(this.db, (then) => void mine.push(then));
+        if (isolated) this.release.run();
+        run.outcomes.push({ ok: true, value });
+        // Before the commit hooks' work: a hook that reloads what this write changed comes after it.
+        for (const then of mine) run.committed.push(then);
+      } catch (error) {
+        if (!isolated) return new Failed(error);
+        this.rollbackTo.run();
+        this.release.run();
+        run.outcomes.push({ ok: false, error });
+      }
+    }
+    return run;
   }
 
   /**

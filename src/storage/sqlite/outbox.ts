@@ -80,10 +80,13 @@ function entryWithJson(row: OutboxRow): OutboxEntry {
   return e;
 }
 
+/** A delivery markDelivered records: the row, when, and the code the partner answered. */
+interface DeliveredMark { id: number; now: number; code: number }
+
 /** The outbox on SQLite. Example: `await new SqliteOutbox(db).due(Date.now(), 32)`. */
 export class SqliteOutbox implements OutboxRepository {
   /** Delivered marks waiting for the write that records them all (see markDelivered). */
-  private marks: Array<{ id: number; now: number; code: number }> = [];
+  private marks: DeliveredMark[] = [];
   private marking: Promise<void> | undefined;
 
   constructor(private readonly s: SqliteDatabase) {}
@@ -113,16 +116,21 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   /**
-   * Marks queued before the write queue's next flush are recorded by one write (one savepoint,
-   * one statement run per mark) whose commit and fsync every caller awaits.
+   * Marks queued before the write queue's next flush are recorded by one write (one
+   * statement run per mark) whose commit and fsync every caller awaits.
    */
   markDelivered(id: number, now: number, code: number): Promise<void> {
     this.marks.push({ id, now, code });
     if (this.marking) return this.marking;
+    let marks: DeliveredMark[] | undefined;
     const marking = this.s.write((db) => {
-      const marks = this.marks;
-      this.marks = [];
-      this.marking = undefined; // a mark queued from here on goes into the next write
+      // Taken on the first run only: a batch rolled back and run again (SqliteDatabase.flush) must
+      // record the same marks.
+      if (!marks) {
+        marks = this.marks;
+        this.marks = [];
+        this.marking = undefined; // a mark queued from here on goes into the next write
+      }
       const stmt = preparedOn(db, DELIVERED_SQL);
       for (const m of marks) stmt.run(m.now, m.code, m.id);
     });

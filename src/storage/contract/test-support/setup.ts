@@ -1,13 +1,15 @@
 /**
  * The repository contract suites run every test once per engine (test/support/engines.ts) on a
  * fresh database, through `openStorage` as the hub opens it, so SQLite and PostgreSQL must give the
- * same outcomes, orderings and edge cases.
+ * same outcomes, orderings and edge cases. On SQLite every write batch is rehearsed (run, rolled
+ * back, run again: SqliteOptions.rehearseWrites), so a write that cannot run twice fails here.
  */
 import { after, before } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { freshDatabase, type Engine } from '../../../../test/support/engines.js';
 import { openStorage } from '../../index.js';
+import { openSqliteStorage } from '../../sqlite/index.js';
 import type { StationInput, SurfaceStationRecord } from '../../poi.js';
 import { textOf } from '../../utf8-text.js';
 import type { Storage } from '../../types.js';
@@ -26,9 +28,11 @@ export function useStorage(engine: Engine): StorageHandle {
   let db: { url: string; drop(): Promise<void> };
   let storage: Storage;
   const others: Storage[] = [];
+  // As openStorage opens SQLite for a tool (no checkpoint worker), with every batch rehearsed.
+  const open = (url: string): Promise<Storage> => (engine === 'sqlite' ? openSqliteStorage(url, { rehearseWrites: true }) : openStorage(url));
   before(async () => {
     db = await freshDatabase(engine);
-    storage = await openStorage(db.url);
+    storage = await open(db.url);
   });
   after(async () => {
     for (const o of others) await o.close();
@@ -39,7 +43,7 @@ export function useStorage(engine: Engine): StorageHandle {
     get storage() { return storage; },
     get url() { return db.url; },
     async another() {
-      const o = await openStorage(db.url);
+      const o = await open(db.url);
       others.push(o);
       return o;
     },

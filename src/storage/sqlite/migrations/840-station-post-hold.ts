@@ -8,7 +8,7 @@
  *
  * Those three triggers now stand aside while `station_post_hold` holds a row. Only station-post
  * (sqlite/poi/save-station.ts) puts one there, around its own insert of a new station with its
- * connectors, and takes it out before its savepoint ends: no other writer ever sees it (it is
+ * connectors, and takes it out before its write ends: no other writer ever sees it (it is
  * never committed), so the CLI, a copy (`oioi migrate`) or the bench's bulk load keep the
  * triggers' behaviour. Meanwhile station-post writes the surface row itself, once, after the
  * connectors, from what it inserted: the same row a from-scratch computation gives. The map
