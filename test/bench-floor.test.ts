@@ -36,6 +36,11 @@ test('should measure a savepoint around each write against none, for a status an
   }
 });
 
+test('should measure an access line gathered against written each turn', async () => {
+  const { stderr } = await tsx('bench/floor/log-lines.ts', '2', '200');
+  for (const name of ['gathered', 'each turn']) assert.match(stderr, new RegExp(`^${name} +2 lines a turn: CPU \\d+\\.\\d\\d µs a line$`, 'm'));
+});
+
 test('should set bare node:http against the minimal server, every answer a success', { timeout: 120_000 }, async () => {
   // The script throws when either server failed a request.
   const { stdout } = await tsx('bench/floor/http.ts', '--duration', '3');

@@ -1,23 +1,37 @@
-/** The JSON-lines logger: one write per event-loop turn on buffered streams, nothing lost at exit. */
+/** The JSON-lines logger: lines gathered into few writes on buffered streams, errors soon, nothing lost at exit. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createLogger, hundredths, type RequestLine } from './logger.js';
+import { createLogger, FLUSH_MS, hundredths, type RequestLine } from './logger.js';
 
 describe('createLogger', () => {
-  it('should write the lines of one turn in one write, time and level first', async () => {
+  it('should gather info lines of several turns into one write, time and level first', async () => {
     const writes: string[] = [];
     const log = createLogger({ level: 'info', stream: { write: (c: string) => writes.push(c) }, buffered: true });
     log.info({ requestId: 'a', status: 200 });
-    log.warn({ msg: 'slow' });
-    log.error({});
-    assert.equal(writes.length, 0, 'nothing written within the turn');
     await new Promise((r) => setImmediate(r));
+    log.request!({ requestId: 'b', status: 200, code: 0, ms: 1 });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 0, 'info lines wait past the turn');
+    await new Promise((r) => setTimeout(r, FLUSH_MS + 20));
     assert.equal(writes.length, 1);
     const lines = writes[0]!.trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => [Object.keys(l).slice(0, 2), l.level]), [[['time', 'level'], 'info'], [['time', 'level'], 'warn'], [['time', 'level'], 'error']]);
+    assert.deepEqual(lines.map((l) => [Object.keys(l).slice(0, 2), l.level, l.requestId]), [[['time', 'level'], 'info', 'a'], [['time', 'level'], 'info', 'b']]);
     assert.equal(lines[0].status, 200);
     assert.ok(!Number.isNaN(Date.parse(lines[0].time)));
+  });
+
+  it('should write an error or a warning on the next turn, with the lines before it', async () => {
+    for (const urgent of [(l: ReturnType<typeof createLogger>) => l.warn({ msg: 'slow' }), (l: ReturnType<typeof createLogger>) => l.error({}), (l: ReturnType<typeof createLogger>) => l.request!({ requestId: 'c', status: 500, code: 100, ms: 2 })]) {
+      const writes: string[] = [];
+      const log = createLogger({ level: 'info', stream: { write: (c: string) => writes.push(c) }, buffered: true });
+      log.info({ n: 1 });
+      urgent(log);
+      assert.equal(writes.length, 0, 'nothing written within the turn');
+      await new Promise((r) => setImmediate(r));
+      assert.equal(writes.length, 1);
+      assert.deepEqual(writes[0]!.trimEnd().split('\n').map((l) => JSON.parse(l).level), ['info', urgent.toString().includes('warn') ? 'warn' : 'error']);
+    }
   });
 
   it('should read OIOI_LOG as one of its four levels, and anything else as info', () => {
@@ -48,11 +62,13 @@ describe('createLogger', () => {
     assert.equal(direct.length, 1);
   });
 
-  it('should write pending stdout lines when the process exits right after logging', () => {
-    const code = `import('./src/transport/server/logger.ts').then(({ createLogger }) => { const l = createLogger({ level: 'info' }); for (let i = 0; i < 3; i++) l.info({ n: i }); process.exit(0); })`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).n), [0, 1, 2]);
+  it('should write pending stdout lines when the process exits right after logging, or ends with nothing left to do', () => {
+    for (const end of ['process.exit(0);', '']) {
+      const code = `import('./src/transport/server/logger.ts').then(({ createLogger }) => { const l = createLogger({ level: 'info' }); for (let i = 0; i < 3; i++) l.info({ n: i }); ${end} })`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).n), [0, 1, 2], end || 'no exit call');
+    }
   });
 
   it('should write a request line as info or error would write the same object, key for key', () => {
