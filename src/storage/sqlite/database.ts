@@ -52,6 +52,9 @@ interface Pending<Fn = (db: Db) => unknown> {
   reject: (err: unknown) => void;
 }
 
+/** A write waiting in the queue. */
+type QueuedWrite = Pending<(db: Db, afterCommit: AfterCommit) => unknown>;
+
 /** Options of `openSqlite`. */
 export interface SqliteOptions {
   /** Milliseconds to wait for another process's write lock (the CLI writes to the same file). */
@@ -86,7 +89,7 @@ const BACKSTOP_FRAMES = 200_000;
  */
 export class SqliteDatabase {
   readonly db: Db;
-  private readonly queue: Array<Pending<(db: Db, afterCommit: AfterCommit) => unknown>> = [];
+  private readonly queue: QueuedWrite[] = [];
   private scheduled = false;
   private readonly reads: Pending[] = [];
   private readScheduled = false;
@@ -212,15 +215,15 @@ export class SqliteDatabase {
     const batch = this.queue.splice(0, MAX_BATCH);
     if (this.queue.length) this.schedule();
     if (batch.length === 0) return this.idleIfDone();
-    let run: BatchRun | Failed;
+    let run: BatchRun;
     try {
       this.begin.run();
-      run = this.runWrites(batch, false);
-      if (run instanceof Failed) {
+      const first = this.runWrites(batch, false);
+      if (first instanceof Failed) {
         this.db.exec('ROLLBACK');
         if (batch.length === 1) {
           // Nothing else to keep: the write's own error, and nothing written.
-          batch[0]!.reject(run.error);
+          batch[0]!.reject(first.error);
           return this.idleIfDone();
         }
         this.begin.run();
@@ -229,12 +232,15 @@ export class SqliteDatabase {
         // Tests: every write runs once more on the state before the batch, as after a failure.
         this.db.exec('ROLLBACK');
         this.begin.run();
-        run = this.runWrites(batch, false);
-        if (run instanceof Failed) throw new Error(`a write failed only when run again: ${String((run.error as Error)?.message ?? run.error)}`);
+        const again = this.runWrites(batch, false);
+        if (again instanceof Failed) throw new Error(`a write failed only when run again: ${String((again.error as Error)?.message ?? again.error)}`);
+        run = again;
+      } else {
+        run = first;
       }
       for (const hook of this.commitHooks) {
         const then = hook(this.db);
-        if (then) (run as BatchRun).committed.push(then);
+        if (then) run.committed.push(then);
       }
       this.commit.run();
       this.checkpointer?.committed();
@@ -247,7 +253,7 @@ export class SqliteDatabase {
       for (const p of batch) p.reject(unavailable(error));
       return this.idleIfDone();
     }
-    const { outcomes, committed } = run as BatchRun;
+    const { outcomes, committed } = run;
     for (const then of committed) then();
     const settle = (syncError?: unknown) => {
       batch.forEach((p, i) => {
@@ -267,7 +273,9 @@ export class SqliteDatabase {
    * a write that throws is rolled back alone; otherwise the first write that throws ends the run
    * (`Failed`), and the caller must roll the transaction back.
    */
-  private runWrites(batch: Array<Pending<(db: Db, afterCommit: AfterCommit) => unknown>>, isolated: boolean): BatchRun | Failed {
+  private runWrites(batch: QueuedWrite[], isolated: true): BatchRun;
+  private runWrites(batch: QueuedWrite[], isolated: false): BatchRun | Failed;
+  private runWrites(batch: QueuedWrite[], isolated: boolean): BatchRun | Failed {
     const run: BatchRun = { outcomes: [], committed: [] };
     for (const p of batch) {
       if (isolated) this.savepoint.run();
