@@ -76,4 +76,20 @@ describe('SQLite write batching', () => {
       assert.ok(!plan.some((d) => /^SCAN (h|o|x)\b/.test(d)), `${which}: ${plan.join(' / ')}`);
     }
   });
+
+  it('should check a partner\'s hold in the holding rows\' index even when another index covers the open rows', async () => {
+    // Given this index, SQLite checked the hold by reading every open row of the partner instead.
+    const db = storage.sqlite.db;
+    db.exec("CREATE INDEX outbox_open_rows_test ON outbox (partner_id, id, state) WHERE state IN ('pending','failing')");
+    try {
+      db.exec('ANALYZE');
+      for (const [which, sql] of Object.entries(FRONT_SQL)) {
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(32, which === 'one' ? b : '[]') as Array<{ detail: string }>).map((r) => r.detail);
+        assert.ok(plan.some((d) => /^SEARCH x USING INDEX outbox_holding /.test(d)), `${which}: ${plan.join(' / ')}`);
+        assert.ok(!plan.some((d) => /outbox_open_rows_test/.test(d)), `${which}: ${plan.join(' / ')}`);
+      }
+    } finally {
+      db.exec('DROP INDEX outbox_open_rows_test');
+    }
+  });
 });
