@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createLogger, FLUSH_MS, hundredths, type RequestLine } from './logger.js';
+import { createLogger, FLUSH_MS, hundredths, type Logger, type RequestLine } from './logger.js';
 
 describe('createLogger', () => {
   it('should gather info lines of several turns into one write, time and level first', async () => {
@@ -22,15 +22,20 @@ describe('createLogger', () => {
   });
 
   it('should write an error or a warning on the next turn, with the lines before it', async () => {
-    for (const urgent of [(l: ReturnType<typeof createLogger>) => l.warn({ msg: 'slow' }), (l: ReturnType<typeof createLogger>) => l.error({}), (l: ReturnType<typeof createLogger>) => l.request!({ requestId: 'c', status: 500, code: 100, ms: 2 })]) {
+    const urgent: Array<[level: string, log: (l: Logger) => void]> = [
+      ['warn', (l) => l.warn({ msg: 'slow' })],
+      ['error', (l) => l.error({})],
+      ['error', (l) => l.request!({ requestId: 'c', status: 500, code: 100, ms: 2 })],
+    ];
+    for (const [level, logUrgent] of urgent) {
       const writes: string[] = [];
       const log = createLogger({ level: 'info', stream: { write: (c: string) => writes.push(c) }, buffered: true });
       log.info({ n: 1 });
-      urgent(log);
+      logUrgent(log);
       assert.equal(writes.length, 0, 'nothing written within the turn');
       await new Promise((r) => setImmediate(r));
       assert.equal(writes.length, 1);
-      assert.deepEqual(writes[0]!.trimEnd().split('\n').map((l) => JSON.parse(l).level), ['info', urgent.toString().includes('warn') ? 'warn' : 'error']);
+      assert.deepEqual(writes[0]!.trimEnd().split('\n').map((l) => JSON.parse(l).level), ['info', level]);
     }
   });
 
