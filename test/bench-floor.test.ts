@@ -26,7 +26,7 @@ test('should measure pending statuses folded in the background against the hub p
   const { stdout } = await tsx('bench/floor/status-fold.ts', '--stations', '500', '--posts', '500', '--batch', '5', '--fold-ms', '20');
   assert.match(stdout, /^hub path +500 posts: main thread CPU \d+\.\d µs per post, process CPU \d+\.\d$/m);
   assert.match(stdout, /^pending, fold 20 ms 500 posts: main thread CPU \d+\.\d µs per post, process CPU \d+\.\d; the read \d+\.\d µs a post, \d+ folds of \d+ rows at \d+\.\d µs a row$/m);
-  assert.match(stdout, /^one fold of \d+ rows: \d+\.\d µs a row in a plain transaction, \d+\.\d inside the write queue's savepoint$/m);
+  assert.match(stdout, /^one fold of \d+ rows: \d+\.\d µs a row in a plain transaction, \d+\.\d inside a savepoint of a queued write$/m);
 });
 
 test('should measure a savepoint around each write against none, for a status and a station', async () => {

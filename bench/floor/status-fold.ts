@@ -11,9 +11,10 @@
  *   order, `UPDATE … WHERE id = ?` in one plain transaction (the schema's triggers fire as in the
  *   hub), and the usage rows of Occupied transitions. The last fold is inside the measurement.
  *
- * Then one fold of the same size run inside the write queue's per-write SAVEPOINT: each statement
- * with triggers opens a statement journal there, and costs many times what it does in a plain
- * transaction (a fold, or any write of many statements, has to run outside that savepoint).
+ * Then one fold of the same size run inside a SAVEPOINT within a write of the queue (as the write
+ * queue ran every write until 2026-12-08, and still runs a batch again after one of its writes
+ * threw): each statement with triggers keeps a statement journal there, and has cost many times
+ * what it does in a plain transaction (a fold, or any write of many statements, must not run in one).
  * Nothing of the hub uses this. Main-thread CPU and process CPU (every thread) per post.
  * Usage: `node --import tsx bench/floor/status-fold.ts [--stations 50000] [--posts 60000] [--batch 25] [--fold-ms 200]`.
  */
@@ -176,7 +177,7 @@ const pend = await measure(from, from + POSTS, postPending, timedFold);
 clearInterval(timer);
 console.log(`pending, fold ${FOLD_MS} ms ${POSTS} posts: ${fmt(pend)}; the read ${(readUs / POSTS).toFixed(1)} µs a post, ${folds} folds of ${Math.round(foldedRows / folds)} rows at ${(foldUs / foldedRows).toFixed(1)} µs a row`);
 
-// One fold of the same size, in a plain transaction, then inside the write queue's savepoint.
+// One fold of the same size, in a plain transaction, then inside a savepoint of a queued write.
 const size = Math.max(1, Math.round(foldedRows / folds));
 const perRow = async (inSavepoint: boolean, k: number) => {
   for (let i = 0; pending.size < size; i++) {
@@ -190,13 +191,18 @@ const perRow = async (inSavepoint: boolean, k: number) => {
     ms = performance.now() - t;
   };
   // The plain one includes its COMMIT (no fsync: synchronous=NORMAL); the other's COMMIT comes after.
-  if (inSavepoint) await sqlite.write(timed(fold));
+  const inOne = () => {
+    db.exec('SAVEPOINT fold');
+    fold();
+    db.exec('RELEASE fold');
+  };
+  if (inSavepoint) await sqlite.write(timed(inOne));
   else timed(foldPlain)();
   return (ms * 1000) / size;
 };
 const plain = await perRow(false, 0);
 const saved = await perRow(true, 1);
-console.log(`one fold of ${size} rows: ${plain.toFixed(1)} µs a row in a plain transaction, ${saved.toFixed(1)} inside the write queue's savepoint`);
+console.log(`one fold of ${size} rows: ${plain.toFixed(1)} µs a row in a plain transaction, ${saved.toFixed(1)} inside a savepoint of a queued write`);
 
 closeSync(log);
 await storage.close();
