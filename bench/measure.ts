@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { bodyMaker, type BodyPlan } from './bodies.js';
 import type { BenchConfig } from './config.js';
 import { runLoad, type LoadResult } from './load.js';
-import { procCpuMs, startServer, type ServerProcess } from './processes.js';
+import { mainThreadCpuMs, procCpuMs, procCpuSplitMs, startServer, type ServerProcess } from './processes.js';
 import { runWrk } from './wrk.js';
 
 /** Where a scenario's files and database live. */
@@ -41,6 +41,14 @@ export interface Measured {
    * cost itself, steadier than req/s when the machine's neighbours take turns on its cores.
    */
   cpuUsPerRequest: { hub: number; baseline: number };
+  /**
+   * The hub's `cpuUsPerRequest` in parts: its main thread (the event loop: HTTP, the hub's code,
+   * SQLite's statements and commits) and its other threads (the WAL's fsyncs on libuv's pool, V8's
+   * collector helpers, the checkpointer); and user against system time. The first pair from the
+   * main thread's exact schedstat, `otherThreads` the rest of the process's ticks (never below 0);
+   * NaN where /proc has no schedstat.
+   */
+  hubCpuSplitUsPerRequest: { mainThread: number; otherThreads: number; user: number; system: number };
   /** ms of CPU the hub used while the baseline was measured: 0, as it is paused then. */
   hubCpuMsDuringBaseline: number;
   rounds: { hub: LoadResult[]; baseline: LoadResult[] };
@@ -109,7 +117,7 @@ export async function measurePair(
   const baseRounds: LoadResult[] = [];
   let baseline: ServerProcess | undefined;
   let hubPeakRssKb: number;
-  const cpuMs = { hub: 0, baseline: 0, hubDuringBaseline: 0 };
+  const cpuMs = { hub: 0, baseline: 0, hubDuringBaseline: 0, hubMain: 0, hubUser: 0, hubSystem: 0 };
   try {
     env.log(`${name}: warming the hub up (${warmup} s)`);
     const warm = await runLoad({ url: hub.url, apiKey, plan, offset: 1e9, connections, duration: warmup });
@@ -129,11 +137,16 @@ export async function measurePair(
     for (let r = 0; r < rounds; r++) {
       // Disjoint body ranges per round: CDRs and stations stay new.
       hub.resume();
-      let before = procCpuMs(hub.pid);
+      const split = procCpuSplitMs(hub.pid);
+      const main = mainThreadCpuMs(hub.pid);
       hubRounds.push(await runLoad({ url: hub.url, apiKey, plan, offset: r * 1e8, connections, ...part }));
-      cpuMs.hub += procCpuMs(hub.pid) - before;
+      const splitAfter = procCpuSplitMs(hub.pid);
+      cpuMs.hubMain += mainThreadCpuMs(hub.pid) - main;
+      cpuMs.hubUser += splitAfter.user - split.user;
+      cpuMs.hubSystem += splitAfter.system - split.system;
+      cpuMs.hub += splitAfter.user + splitAfter.system - (split.user + split.system);
       await hub.pause();
-      before = procCpuMs(baseline.pid);
+      const before = procCpuMs(baseline.pid);
       const hubBefore = procCpuMs(hub.pid);
       // A round of a request count (station) runs wrk for as long as the hub's round took.
       baseRounds.push(await baselineLoad(2e9 + r * 1e8, part, part.duration ?? hubRounds[r]!.seconds));
@@ -152,6 +165,14 @@ export async function measurePair(
   const hubResult = combine(hubRounds);
   const baseResult = combine(baseRounds);
   const cpuUsPerRequest = { hub: (cpuMs.hub * 1000) / Math.max(1, hubResult.requests), baseline: (cpuMs.baseline * 1000) / Math.max(1, baseResult.requests) };
-  env.log(`${name}: CPU per request ${cpuUsPerRequest.hub.toFixed(0)} µs on the hub, ${cpuUsPerRequest.baseline.toFixed(0)} µs on the baseline`);
-  return { hub: hubResult, baseline: baseResult, ratio: hubResult.rps / baseResult.rps, capacityRatio: (hubResult.rps * cpuUsPerRequest.baseline) / 1e6, hubPeakRssKb, cpuUsPerRequest, hubCpuMsDuringBaseline: cpuMs.hubDuringBaseline, rounds: { hub: hubRounds, baseline: baseRounds } };
+  const perHubRequest = (ms: number) => (ms * 1000) / Math.max(1, hubResult.requests);
+  const hubCpuSplitUsPerRequest = {
+    mainThread: perHubRequest(cpuMs.hubMain),
+    otherThreads: perHubRequest(Math.max(0, cpuMs.hub - cpuMs.hubMain)),
+    user: perHubRequest(cpuMs.hubUser),
+    system: perHubRequest(cpuMs.hubSystem),
+  };
+  const s = hubCpuSplitUsPerRequest;
+  env.log(`${name}: CPU per request ${cpuUsPerRequest.hub.toFixed(0)} µs on the hub (main thread ${s.mainThread.toFixed(0)}, other threads ${s.otherThreads.toFixed(0)}; user ${s.user.toFixed(0)}, system ${s.system.toFixed(0)}), ${cpuUsPerRequest.baseline.toFixed(0)} µs on the baseline`);
+  return { hub: hubResult, baseline: baseResult, ratio: hubResult.rps / baseResult.rps, capacityRatio: (hubResult.rps * cpuUsPerRequest.baseline) / 1e6, hubPeakRssKb, cpuUsPerRequest, hubCpuSplitUsPerRequest, hubCpuMsDuringBaseline: cpuMs.hubDuringBaseline, rounds: { hub: hubRounds, baseline: baseRounds } };
 }

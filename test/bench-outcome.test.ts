@@ -21,6 +21,7 @@ function measured(hubRps: number, baselineRps: number, cpu: { hub: number; basel
     capacityRatio: (hubRps * cpu.baseline) / 1e6,
     hubPeakRssKb: 300_000,
     cpuUsPerRequest: cpu,
+    hubCpuSplitUsPerRequest: { mainThread: cpu.hub * 0.85, otherThreads: cpu.hub * 0.15, user: cpu.hub * 0.8, system: cpu.hub * 0.2 },
     hubCpuMsDuringBaseline: 0,
     rounds: { hub: [], baseline: [] },
   };

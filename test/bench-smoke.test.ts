@@ -43,6 +43,10 @@ test('should run every scenario in --quick mode and write its results', { timeou
         assert.equal(r.details.baseline.failed, 0, `${s}: baseline failed requests`);
         assert.ok(r.rssKb > 0, `${s}: peak RSS read`);
         assert.ok(r.details.cpuUsPerRequest.hub > 0 && r.details.cpuUsPerRequest.baseline > 0, `${s}: CPU per request read`);
+        // The hub's CPU in parts: its main thread read exactly, the rest its other threads'; user and system add up.
+        const split = r.details.hubCpuSplitUsPerRequest;
+        assert.ok(split.mainThread > 0 && split.otherThreads >= 0, `${s}: main thread's CPU read: ${JSON.stringify(split)}`);
+        assert.ok(Math.abs(split.user + split.system - r.details.cpuUsPerRequest.hub) < 1e-6, `${s}: user and system add up`);
         // wrk loads the baseline where it is installed (.ci/run installs it), autocannon elsewhere.
         assert.equal(r.run.baselineLoad, wrkInstalled() ? 'wrk' : 'autocannon');
         // Against the baseline's capacity: the hub's rate over 1e6 / the baseline's CPU µs per request.

@@ -53,6 +53,6 @@ export function outcomeOf(scenario: ScenarioName, what: string, m: Measured, tar
     rssKb: m.hubPeakRssKb,
     pass: misses.length === 0,
     misses,
-    details: { hub: m.hub, baseline: m.baseline, cpuUsPerRequest: m.cpuUsPerRequest, hubCpuMsDuringBaseline: m.hubCpuMsDuringBaseline, rounds: m.rounds, ...details },
+    details: { hub: m.hub, baseline: m.baseline, cpuUsPerRequest: m.cpuUsPerRequest, hubCpuSplitUsPerRequest: m.hubCpuSplitUsPerRequest, hubCpuMsDuringBaseline: m.hubCpuMsDuringBaseline, rounds: m.rounds, ...details },
   };
 }
