@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { bodyMaker, type BodyPlan } from './bodies.js';
 import type { BenchConfig } from './config.js';
 import { runLoad, type LoadResult } from './load.js';
-import { mainThreadCpuMs, procCpuMs, procCpuSplitMs, startServer, type ServerProcess } from './processes.js';
+import { procCpuMs, procCpuSplitMs, startServer, type ServerProcess } from './processes.js';
+import { mainThreadCpuUs } from './thread-cpu.js';
 import { runWrk } from './wrk.js';
 
 /** Where a scenario's files and database live. */
@@ -45,8 +46,8 @@ export interface Measured {
    * The hub's `cpuUsPerRequest` in parts: its main thread (the event loop: HTTP, the hub's code,
    * SQLite's statements and commits) and its other threads (the WAL's fsyncs on libuv's pool, V8's
    * collector helpers, the checkpointer); and user against system time. The first pair from the
-   * main thread's exact schedstat, `otherThreads` the rest of the process's ticks (never below 0);
-   * NaN where /proc has no schedstat.
+   * main thread's exact schedstat (thread-cpu.ts), `otherThreads` the rest of the process's ticks
+   * (never below 0).
    */
   hubCpuSplitUsPerRequest: { mainThread: number; otherThreads: number; user: number; system: number };
   /** ms of CPU the hub used while the baseline was measured: 0, as it is paused then. */
@@ -138,10 +139,10 @@ export async function measurePair(
       // Disjoint body ranges per round: CDRs and stations stay new.
       hub.resume();
       const split = procCpuSplitMs(hub.pid);
-      const main = mainThreadCpuMs(hub.pid);
+      const main = mainThreadCpuUs(hub.pid);
       hubRounds.push(await runLoad({ url: hub.url, apiKey, plan, offset: r * 1e8, connections, ...part }));
       const splitAfter = procCpuSplitMs(hub.pid);
-      cpuMs.hubMain += mainThreadCpuMs(hub.pid) - main;
+      cpuMs.hubMain += (mainThreadCpuUs(hub.pid) - main) / 1000;
       cpuMs.hubUser += splitAfter.user - split.user;
       cpuMs.hubSystem += splitAfter.system - split.system;
       cpuMs.hub += splitAfter.user + splitAfter.system - (split.user + split.system);

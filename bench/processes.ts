@@ -104,21 +104,6 @@ export function procCpuSplitMs(pid: number): { user: number; system: number } {
 }
 
 /**
- * CPU time the process's main thread (its first, whose id is the pid: Node's event loop) has used
- * so far, ms; NaN when unreadable. schedstat's first field, in ns: exact, where the process's
- * ticks are 10 ms. The rest of a process's CPU is its other threads': libuv's pool (the WAL's
- * fsyncs), V8's collector helpers, workers (the checkpointer).
- * Example: `const before = mainThreadCpuMs(pid)`.
- */
-export function mainThreadCpuMs(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-  } catch {
-    return NaN;
-  }
-}
-
-/**
  * Starts `node <args>` pinned to `core`, its stdout and stderr going to `logFile`, and waits for
  * a line matching `ready` (its first group is the URL).
  * Example: `await startServer({ args: ['bench/baseline-server.ts', '42'], logFile, ready: /listening on (\S+)/ })`.
