@@ -7,6 +7,7 @@ import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { statFields } from './thread-cpu.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -69,22 +70,9 @@ export function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
-/**
- * The fields of /proc/<pid>/stat after the command name, from field 3 (the state) on; [] when
- * unreadable. The name (field 2) may hold spaces: fields are counted after its closing parenthesis.
- */
-function procStatFields(pid: number): string[] {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return [];
-  }
-}
-
 /** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped…), '' when unreadable. */
 function procState(pid: number): string {
-  return procStatFields(pid)[0] ?? '';
+  return statFields(`/proc/${pid}/stat`)[0] ?? '';
 }
 
 /**
@@ -99,7 +87,7 @@ export function procCpuMs(pid: number): number {
 
 /** `procCpuMs` in its two parts: user and system time, ms. Example: `const { user, system } = procCpuSplitMs(pid)`. */
 export function procCpuSplitMs(pid: number): { user: number; system: number } {
-  const fields = procStatFields(pid);
+  const fields = statFields(`/proc/${pid}/stat`);
   return fields.length > 12 ? { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 } : { user: 0, system: 0 };
 }
 
