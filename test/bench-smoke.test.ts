@@ -46,6 +46,8 @@ test('should run every scenario in --quick mode and write its results', { timeou
         // The hub's CPU in parts: its main thread read exactly, the rest its other threads'; user and system add up.
         const split = r.details.hubCpuSplitUsPerRequest;
         assert.ok(split.mainThread > 0 && split.otherThreads >= 0, `${s}: main thread's CPU read: ${JSON.stringify(split)}`);
+        // Exact against 10 ms ticks, so not an equality; twice the whole would be a unit gone wrong.
+        assert.ok(split.mainThread < 2 * r.details.cpuUsPerRequest.hub, `${s}: main thread within the process: ${JSON.stringify(split)}`);
         assert.ok(Math.abs(split.user + split.system - r.details.cpuUsPerRequest.hub) < 1e-6, `${s}: user and system add up`);
         // wrk loads the baseline where it is installed (.ci/run installs it), autocannon elsewhere.
         assert.equal(r.run.baselineLoad, wrkInstalled() ? 'wrk' : 'autocannon');
