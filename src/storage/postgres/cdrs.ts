@@ -1,16 +1,21 @@
 /** PostgreSQL implementation of CdrRepository (tables of migration 450; outbox of 500). */
 import type { CdrDecider, CdrPost, CdrRecord, CdrRepository, CdrSaveResult, FleetCardInput } from '../cdrs.js';
 import { toCdr, type CdrRow } from '../rows/cdrs.js';
-import { saveCdr } from './cdr-save.js';
+import { CdrSaveBatcher } from './cdr-save-batch.js';
 import type { PgDatabase } from './database.js';
 import { fleetSubscribersParams, fleetSubscribersSql } from './fleet-sql.js';
 
 /** CDRs and fleet cards on PostgreSQL. Example: `await new PgCdrs(db).get('abc-123')`. */
 export class PgCdrs implements CdrRepository {
-  constructor(private readonly db: PgDatabase) {}
+  /** The saves of one turn go to the database together (cdr-save-batch.ts). */
+  private readonly saves: CdrSaveBatcher;
+
+  constructor(private readonly db: PgDatabase) {
+    this.saves = new CdrSaveBatcher(db);
+  }
 
   save(post: CdrPost, decide: CdrDecider): Promise<CdrSaveResult> {
-    return saveCdr(this.db, post, decide);
+    return this.saves.save(post, decide);
   }
 
   async get(sessionId: string): Promise<CdrRecord | undefined> {

@@ -130,9 +130,17 @@ export class PgSessions implements SessionRepository {
  */
 export function sessionForCdrSql(first: number): string {
   const [id, evse, user, after, by] = placeholders(first, 5);
+  return sessionForCdrOf(`${id}::text`, `${evse}::text`, `${user}::text`, `${after}::bigint`, `${by}::bigint`);
+}
+
+/**
+ * sessionForCdrSql over any five SQL values (session id, EVSE key, user key, started after, started
+ * by), such as a batch's columns. Example: `sessionForCdrOf('p.cpo_session_id', 'p.evse_key', …)`.
+ */
+export function sessionForCdrOf(id: string, evse: string, user: string, after: string, by: string): string {
   return `coalesce(
-    (SELECT to_json(s) FROM remote_sessions s WHERE s.cpo_session_id = ${id}::text AND s.evse_key = ${evse}::text ORDER BY s.id DESC LIMIT 1),
-    (SELECT to_json(s) FROM remote_sessions s WHERE s.evse_key = ${evse}::text AND s.user_key = ${user}::text AND s.started_at BETWEEN ${after}::bigint AND ${by}::bigint
+    (SELECT to_json(s) FROM remote_sessions s WHERE s.cpo_session_id = ${id} AND s.evse_key = ${evse} ORDER BY s.id DESC LIMIT 1),
+    (SELECT to_json(s) FROM remote_sessions s WHERE s.evse_key = ${evse} AND s.user_key = ${user} AND s.started_at BETWEEN ${after} AND ${by}
       ORDER BY s.started_at DESC, s.id DESC LIMIT 1))`;
 }
 
