@@ -3,7 +3,7 @@ import type { ConnectorStatusValue, PoiRepository, SaveStationOutcome, StationIn
 import { Batcher } from './batch.js';
 import type { PgDatabase } from './database.js';
 import { activeReservations, stationsByIds, usage } from './poi/reads.js';
-import { saveStationTx, stationLocks } from './poi/save-station.js';
+import { StationSaveBatcher } from './poi/save-station-batch.js';
 import { applyStatusPosts, type StatusPost } from './poi/status.js';
 import { surface } from './poi/surface.js';
 import { PgLiveSurface } from './poi/surface-live.js';
@@ -11,16 +11,19 @@ import { PgLiveSurface } from './poi/surface-live.js';
 /** Stations and connectors on PostgreSQL. Example: `await new PgPoi(db).setStatus('DE*8PS…', 'DE8PSE1', 'Available', Date.now())`. */
 export class PgPoi implements PoiRepository {
   private readonly statusPosts: Batcher<StatusPost, number>;
+  /** The station-posts of one turn go to the database together (poi/save-station-batch.ts). */
+  private readonly stationSaves: StationSaveBatcher;
   /** The stations in memory that answer surface queries once built (poi/surface-live.ts). */
   readonly live: PgLiveSurface;
 
   constructor(private readonly db: PgDatabase) {
     this.statusPosts = new Batcher((posts) => applyStatusPosts(db, posts));
+    this.stationSaves = new StationSaveBatcher(db);
     this.live = new PgLiveSurface(db);
   }
 
   saveStation(input: StationInput): Promise<SaveStationOutcome> {
-    return this.db.tx((c) => saveStationTx(c, input), stationLocks(input));
+    return this.stationSaves.save(input);
   }
 
   setStatus(ownerIdentifier: string, evseKey: string, status: ConnectorStatusValue, at: number): Promise<number> {

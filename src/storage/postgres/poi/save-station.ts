@@ -11,12 +11,17 @@ import { SAME_PLACE_DEGREES } from '../../sqlite/poi/save-station.js';
 import pg from 'pg';
 import { queryConfig, type Client, type NamedStatement } from '../database.js';
 
-interface StationRow { id: number | null; deleted: number; is_private: number; data: string; latitude: number; longitude: number; static_changed_at: number }
-interface ConnectorRow { id: number; evse_id: string; evse_key: string; type: string; speed: number; position: number }
-interface ConflictRow { evse_key: string; latitude: number; longitude: number }
+export interface StationRow { id: number | null; deleted: number; is_private: number; data: string; latitude: number; longitude: number; static_changed_at: number }
+export interface ConnectorRow { id: number; evse_id: string; evse_key: string; type: string; speed: number; position: number }
+export interface ConflictRow { evse_key: string; latitude: number; longitude: number }
 
 function samePlace(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): boolean {
   return Math.abs(a.latitude - b.latitude) <= SAME_PLACE_DEGREES && Math.abs(a.longitude - b.longitude) <= SAME_PLACE_DEGREES;
+}
+
+/** The keys a post locks: its station's identity and every EVSE key it names. Example: `stationLockKeys(input)`. */
+export function stationLockKeys(input: StationInput): string[] {
+  return [`station:${JSON.stringify([input.ownerIdentifier, input.cpoStationId])}`, ...input.connectors.map((x) => `evse:${x.evseKey}`)];
 }
 
 /**
@@ -25,7 +30,12 @@ function samePlace(a: { latitude: number; longitude: number }, b: { latitude: nu
  * Example: `await db.tx((c) => saveStationTx(c, input), stationLocks(input))`.
  */
 export function stationLocks(input: StationInput): string {
-  const keys = [...new Set([`station:${JSON.stringify([input.ownerIdentifier, input.cpoStationId])}`, ...input.connectors.map((x) => `evse:${x.evseKey}`)])].sort();
+  return stationsLocks([input]);
+}
+
+/** stationLocks for the posts of one transaction: every key of each, in one sorted order. Example: `stationsLocks(inputs)`. */
+export function stationsLocks(inputs: readonly StationInput[]): string {
+  const keys = [...new Set(inputs.flatMap(stationLockKeys))].sort();
   // map_later: the new station reaches the dashboard's map cells in the background (migration 870).
   return `SET LOCAL oioi.map_later = 'on'; SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(ARRAY[${keys.map((k) => pg.escapeLiteral(k)).join(', ')}]::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`;
 }
@@ -35,15 +45,21 @@ export function stationLocks(input: StationInput): string {
  * there is none), its connectors in position order, and the live stations of other owners
  * holding one of the posted EVSE keys. $1 owner, $2 CPO station id, $3 the posted EVSE keys.
  */
-const READ: NamedStatement = {
-  name: 'oioi_station_read',
-  text: `SELECT s.id, s.deleted, s.is_private, s.data, s.latitude, s.longitude, s.static_changed_at,
+const READ: NamedStatement = { name: 'oioi_station_read', text: `SELECT ${readColumns('$1', '$3::text[]')} FROM (SELECT 1) AS one ${readJoin('$1', '$2')}` };
+
+/** READ's columns for the post whose owner and EVSE keys are the SQL values given; the station is `s`. */
+export function readColumns(owner: string, keys: string): string {
+  return `s.id, s.deleted, s.is_private, s.data, s.latitude, s.longitude, s.static_changed_at,
     (SELECT coalesce(json_agg(json_build_object('id', c.id, 'evse_id', c.evse_id, 'evse_key', c.evse_key, 'type', c.type, 'speed', c.speed, 'position', c.position)
       ORDER BY c.position), '[]') FROM connectors c WHERE c.station_id = s.id) AS connectors,
     (SELECT coalesce(json_agg(json_build_object('evse_key', c.evse_key, 'latitude', o.latitude, 'longitude', o.longitude)), '[]')
-      FROM connectors c JOIN stations o ON o.id = c.station_id WHERE c.evse_key = ANY($3::text[]) AND o.deleted = 0 AND o.partner_identifier <> $1) AS conflicts
-  FROM (SELECT 1) AS one LEFT JOIN stations s ON s.partner_identifier = $1 AND s.cpo_station_id = $2`,
-};
+      FROM connectors c JOIN stations o ON o.id = c.station_id WHERE c.evse_key = ANY(${keys}) AND o.deleted = 0 AND o.partner_identifier <> ${owner}) AS conflicts`;
+}
+
+/** READ's join of the stored station `s` by the owner and CPO station id given. */
+export function readJoin(owner: string, cpoId: string): string {
+  return `LEFT JOIN stations s ON s.partner_identifier = ${owner} AND s.cpo_station_id = ${cpoId}`;
+}
 
 /** A new station and its connectors in one statement. $1-$7 the fields, $8 owner, $9 CPO station id, $10 time, $11-$14 the connectors. */
 const INSERT: NamedStatement = {
@@ -82,21 +98,33 @@ function evseConflict(input: StationInput, rows: ConflictRow[]): SaveStationOutc
   return sameSpot;
 }
 
+/** What READ gives for one post (undefined or an all-NULL station: none stored). */
+export type StationRead = (Omit<StationRow, 'id'> & { id: number | null; connectors: ConnectorRow[]; conflicts: ConflictRow[] }) | undefined;
+
 /**
- * Creates, updates, deletes or brings back a station: one read and one write. Must run inside a
- * transaction that took stationLocks(input) first.
+ * What a post does, decided from its read: nothing more (the outcome is final), mark a station
+ * deleted, insert a new one, or update a stored one (its fields and the connectors that changed).
  */
-export async function saveStationTx(c: Client, input: StationInput): Promise<SaveStationOutcome> {
-  const { rows: [read] } = await c.query<StationRow & { connectors: ConnectorRow[]; conflicts: ConflictRow[] }>(
-    queryConfig(READ, [input.ownerIdentifier, input.cpoStationId, input.connectors.map((x) => x.evseKey)]),
-  );
+export type StationPlan =
+  | { write: 'none'; outcome: SaveStationOutcome }
+  | { write: 'delete'; id: number; outcome: SaveStationOutcome }
+  | { write: 'insert'; data: string }
+  | { write: 'update'; id: number; data: string; changedAt: number; connectors: ConnectorUpdate[]; outcome: SaveStationOutcome };
+
+/** A stored connector's new position, EVSE ID, type and speed: [position, evse_id, type, speed, id]. */
+export type ConnectorUpdate = [number, string, string, number, number];
+
+/**
+ * Decides a post from what READ found, by the rules of sqlite/poi/save-station.ts. Example:
+ * `planStation(input, read).write` -> 'insert' for a station not stored yet.
+ */
+export function planStation(input: StationInput, read: StationRead): StationPlan {
   const existing = read && read.id !== null ? { ...read, id: read.id } : undefined;
   if (input.deleted) {
     // Deleting changes nothing but the flag: the connectors stay as they were, for a later undelete.
-    if (!existing) return { ok: true, stationId: null, created: false, changed: false, deleted: true };
-    if (existing.deleted) return { ok: true, stationId: existing.id, created: false, changed: false, deleted: true };
-    await c.query('UPDATE stations SET deleted = 1, static_changed_at = $1 WHERE id = $2', [input.at, existing.id]);
-    return { ok: true, stationId: existing.id, created: false, changed: true, deleted: true };
+    if (!existing) return { write: 'none', outcome: { ok: true, stationId: null, created: false, changed: false, deleted: true } };
+    if (existing.deleted) return { write: 'none', outcome: { ok: true, stationId: existing.id, created: false, changed: false, deleted: true } };
+    return { write: 'delete', id: existing.id, outcome: { ok: true, stationId: existing.id, created: false, changed: true, deleted: true } };
   }
 
   const current = existing?.connectors ?? [];
@@ -105,31 +133,64 @@ export async function saveStationTx(c: Client, input: StationInput): Promise<Sav
     const stored = new Set(current.map((x) => x.evse_key));
     const added = input.connectors.filter((x) => !stored.has(x.evseKey)).map((x) => x.evseId);
     const removed = current.filter((x) => !posted.has(x.evse_key)).map((x) => x.evse_id);
-    if (added.length || removed.length) return { ok: false, reason: 'connector-set-changed', added, removed };
+    if (added.length || removed.length) return { write: 'none', outcome: { ok: false, reason: 'connector-set-changed', added, removed } };
   }
   const conflict = evseConflict(input, read?.conflicts ?? []);
-  if (conflict) return conflict;
+  if (conflict) return { write: 'none', outcome: conflict };
 
   const data = JSON.stringify(input.data);
-  const fields = [input.ownerPartnerId, input.name, input.latitude, input.longitude, input.isPrivate ? 1 : 0, input.isFreeCharge ? 1 : 0, data];
-  if (!existing) {
-    const cs = input.connectors;
-    const { rows } = await c.query<{ id: number }>(queryConfig(INSERT, [...fields, input.ownerIdentifier, input.cpoStationId, input.at,
-      cs.map((x) => x.evseId), cs.map((x) => x.evseKey), cs.map((x) => x.type), cs.map((x) => x.speed)]));
-    return { ok: true, stationId: rows[0]!.id, created: true, changed: true, deleted: false };
-  }
+  if (!existing) return { write: 'insert', data };
 
   const byKey = new Map(current.map((x) => [x.evse_key, x]));
   let changed = existing.deleted === 1 || existing.data !== data;
-  const updates: Array<[number, string, string, number, number]> = [];
+  const connectors: ConnectorUpdate[] = [];
   input.connectors.forEach((x, i) => {
     const old = byKey.get(x.evseKey)!;
     if (old.position === i && old.evse_id === x.evseId && old.type === x.type && old.speed === x.speed) return;
-    updates.push([i, x.evseId, x.type, x.speed, old.id]);
+    connectors.push([i, x.evseId, x.type, x.speed, old.id]);
     changed = true;
   });
   // A re-post of identical data keeps last-static-change: CPOs often re-send everything nightly.
-  await c.query(queryConfig(UPDATE, [...fields, changed ? input.at : existing.static_changed_at, existing.id,
-    updates.map((u) => u[0]), updates.map((u) => u[1]), updates.map((u) => u[2]), updates.map((u) => u[3]), updates.map((u) => u[4])]));
-  return { ok: true, stationId: existing.id, created: false, changed, deleted: false };
+  return {
+    write: 'update', id: existing.id, data, changedAt: changed ? input.at : existing.static_changed_at, connectors,
+    outcome: { ok: true, stationId: existing.id, created: false, changed, deleted: false },
+  };
+}
+
+/** The station fields both writes set, in the order INSERT's and UPDATE's $1-$7 take them. */
+export function stationFields(input: StationInput, data: string): unknown[] {
+  return [input.ownerPartnerId, input.name, input.latitude, input.longitude, input.isPrivate ? 1 : 0, input.isFreeCharge ? 1 : 0, data];
+}
+
+/** READ's parameters for a post. */
+export function readParams(input: StationInput): unknown[] {
+  return [input.ownerIdentifier, input.cpoStationId, input.connectors.map((x) => x.evseKey)];
+}
+
+/**
+ * Creates, updates, deletes or brings back a station: one read and one write. Must run inside a
+ * transaction that took stationLocks(input) first.
+ */
+export async function saveStationTx(c: Client, input: StationInput): Promise<SaveStationOutcome> {
+  const { rows: [read] } = await c.query<NonNullable<StationRead>>(queryConfig(READ, readParams(input)));
+  const plan = planStation(input, read);
+  switch (plan.write) {
+    case 'none':
+      return plan.outcome;
+    case 'delete':
+      await c.query('UPDATE stations SET deleted = 1, static_changed_at = $1 WHERE id = $2', [input.at, plan.id]);
+      return plan.outcome;
+    case 'insert': {
+      const cs = input.connectors;
+      const { rows } = await c.query<{ id: number }>(queryConfig(INSERT, [...stationFields(input, plan.data), input.ownerIdentifier, input.cpoStationId, input.at,
+        cs.map((x) => x.evseId), cs.map((x) => x.evseKey), cs.map((x) => x.type), cs.map((x) => x.speed)]));
+      return { ok: true, stationId: rows[0]!.id, created: true, changed: true, deleted: false };
+    }
+    case 'update': {
+      const u = plan.connectors;
+      await c.query(queryConfig(UPDATE, [...stationFields(input, plan.data), plan.changedAt, plan.id,
+        u.map((x) => x[0]), u.map((x) => x[1]), u.map((x) => x[2]), u.map((x) => x[3]), u.map((x) => x[4])]));
+      return plan.outcome;
+    }
+  }
 }
