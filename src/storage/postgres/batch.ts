@@ -4,21 +4,25 @@
  * input at once and answers one output per input, in order. Each caller gets its own result.
  */
 
-interface Pending<I, O> {
+/** A call queued for its turn's flush, which settles it. */
+export interface Pending<I, O> {
   input: I;
   resolve: (value: O) => void;
   reject: (err: unknown) => void;
 }
 
-/** A write queue flushed once per turn. Example: `const b = new Batcher((inputs) => runAll(inputs)); await b.push(x)`. */
-export class Batcher<I, O> {
+/**
+ * Gathers the calls of one event-loop turn: `push` queues a call, and at the end of the turn
+ * `flush` receives every call queued, in slices of at most `maxBatch`, each call to be settled by
+ * it (resolved or rejected on its own). Example: `new TurnQueue((calls) => …).push(x)`.
+ */
+export class TurnQueue<I, O> {
   private queue: Array<Pending<I, O>> = [];
   private scheduled = false;
 
-  /** `run` must resolve with exactly one output per input, in the same order. */
-  constructor(private readonly run: (inputs: I[]) => Promise<O[]>, private readonly maxBatch = 1000) {}
+  constructor(private readonly flushCalls: (calls: Array<Pending<I, O>>) => void, private readonly maxBatch = 1000) {}
 
-  /** Queues one input; resolves with its own output once the batch committed. */
+  /** Queues one input; resolves with what the flush settles it with. */
   push(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
@@ -31,12 +35,46 @@ export class Batcher<I, O> {
 
   private flush(): void {
     this.scheduled = false;
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.run(batch.map((p) => p.input)).then(
+    const queued = this.queue;
+    this.queue = [];
+    for (let i = 0; i < queued.length; i += this.maxBatch) this.flushCalls(queued.slice(i, i + this.maxBatch));
+  }
+}
+
+
+/**
+ * Splits items into rounds in which no two share a key, each item in a round after that of every
+ * earlier item it shares a key with, so that rounds run one after the other act as the items
+ * would one after the other. Example: `inRounds(['a', 'b', 'a'], (x) => [x])` -> `[['a', 'b'], ['a']]`.
+ */
+export function inRounds<T>(items: readonly T[], keysOf: (item: T) => readonly string[]): T[][] {
+  const rounds: T[][] = [];
+  const lastRound = new Map<string, number>();
+  for (const item of items) {
+    const keys = keysOf(item);
+    const r = keys.reduce((at, k) => Math.max(at, (lastRound.get(k) ?? -1) + 1), 0);
+    for (const k of keys) lastRound.set(k, r);
+    (rounds[r] ??= []).push(item);
+  }
+  return rounds;
+}
+
+/** A write queue flushed once per turn. Example: `const b = new Batcher((inputs) => runAll(inputs)); await b.push(x)`. */
+export class Batcher<I, O> {
+  private readonly calls: TurnQueue<I, O>;
+
+  /** `run` must resolve with exactly one output per input, in the same order. */
+  constructor(run: (inputs: I[]) => Promise<O[]>, maxBatch = 1000) {
+    this.calls = new TurnQueue<I, O>((batch) => {
+      run(batch.map((p) => p.input)).then(
         (outputs) => batch.forEach((p, i) => p.resolve(outputs[i]!)),
         (error) => batch.forEach((p) => p.reject(error)),
       );
-    }
+    }, maxBatch);
+  }
+
+  /** Queues one input; resolves with its own output once the batch committed. */
+  push(input: I): Promise<O> {
+    return this.calls.push(input);
   }
 }

@@ -16,6 +16,7 @@ import { signalOutbox } from '../outbox-signal.js';
 import { cdrColumns, rawColumn, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { toSession, type SessionRow } from '../rows/sessions.js';
 import { saveCdr } from './cdr-save.js';
+import { inRounds, TurnQueue, type Pending } from './batch.js';
 import type { NamedStatement, PgDatabase } from './database.js';
 import { fleetSubscribersOf, fleetSubscribersParams } from './fleet-sql.js';
 import { notifyPayloadSql, OUTBOX_CHANNEL } from './outbox-insert.js';
@@ -76,12 +77,8 @@ const WRITE: NamedStatement = {
     (SELECT pg_notify('${OUTBOX_CHANNEL}', ${notifyPayloadSql('(SELECT array_agg(partner_id) FROM o)')}) FROM queued LIMIT 1) AS notified`,
 };
 
-interface Queued {
-  post: CdrPost;
-  decide: CdrDecider;
-  resolve: (result: CdrSaveResult) => void;
-  reject: (error: unknown) => void;
-}
+/** A save waiting for its turn's batch. */
+type Queued = Pending<{ post: CdrPost; decide: CdrDecider }, CdrSaveResult>;
 
 /** A post that decided to write, with what it decided on. */
 interface Writing { q: Queued; out: CdrSaveResult; payload: Record<string, unknown>; outbox: OutboxItemInput[] }
@@ -91,39 +88,27 @@ interface Writing { q: Queued; out: CdrSaveResult; payload: Record<string, unkno
  * `const saves = new CdrSaveBatcher(db); await saves.save(post, decide)`.
  */
 export class CdrSaveBatcher {
-  private queue: Queued[] = [];
-  private scheduled = false;
+  private readonly calls: TurnQueue<{ post: CdrPost; decide: CdrDecider }, CdrSaveResult>;
 
-  constructor(private readonly db: PgDatabase, private readonly maxBatch = MAX_CDR_BATCH) {}
+  constructor(private readonly db: PgDatabase, maxBatch = MAX_CDR_BATCH) {
+    this.calls = new TurnQueue((queued) => void this.saveRounds(queued), maxBatch);
+  }
 
   /** As CdrRepository.save; resolves once the post's own write committed (or it decided not to write). */
   save(post: CdrPost, decide: CdrDecider): Promise<CdrSaveResult> {
-    return new Promise<CdrSaveResult>((resolve, reject) => {
-      this.queue.push({ post, decide, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    const queued = this.queue;
-    this.queue = [];
-    for (let i = 0; i < queued.length; i += this.maxBatch) void this.saveRounds(queued.slice(i, i + this.maxBatch));
+    return this.calls.push({ post, decide });
   }
 
   /** Saves `queued` in rounds where each session appears once, each round after the one before. */
   private async saveRounds(queued: Queued[]): Promise<void> {
-    for (const round of sessionRounds(queued)) await this.saveRound(round);
+    for (const round of inRounds(queued, (q) => [q.input.post.sessionId])) await this.saveRound(round);
   }
 
   private async saveRound(round: Queued[]): Promise<void> {
     if (round.length === 1) return this.alone(round[0]!);
     let rows: Array<{ n: number; cdr: CdrRow | null; fleets: number[]; session: SessionRow | null }>;
     try {
-      rows = await this.db.query(READ, [JSON.stringify(round.map((q, n) => readRow(q.post, n)))]);
+      rows = await this.db.query(READ, [JSON.stringify(round.map((q, n) => readRow(q.input.post, n)))]);
     } catch {
       // Each post on its own then, so that any error it meets is its own.
       return void (await Promise.all(round.map((q) => this.alone(q))));
@@ -136,7 +121,7 @@ export class CdrSaveBatcher {
       const previous = r.cdr ? toCdr(r.cdr) : undefined;
       let decision: CdrDecision;
       try {
-        decision = q.decide(previous, r.fleets ?? [], r.session ? toSession(r.session) : undefined);
+        decision = q.input.decide(previous, r.fleets ?? [], r.session ? toSession(r.session) : undefined);
       } catch (error) {
         q.reject(error);
         continue;
@@ -178,23 +163,11 @@ export class CdrSaveBatcher {
   /** One post through saveCdr, its outcome (or error) its own. */
   private async alone(q: Queued): Promise<void> {
     try {
-      q.resolve(await saveCdr(this.db, q.post, q.decide));
+      q.resolve(await saveCdr(this.db, q.input.post, q.input.decide));
     } catch (error) {
       q.reject(error);
     }
   }
-}
-
-/** Splits posts into rounds in which each session appears at most once, keeping their order. */
-function sessionRounds(queued: Queued[]): Queued[][] {
-  const rounds: Queued[][] = [];
-  const seen = new Map<string, number>();
-  for (const q of queued) {
-    const r = seen.get(q.post.sessionId) ?? 0;
-    seen.set(q.post.sessionId, r + 1);
-    (rounds[r] ??= []).push(q);
-  }
-  return rounds;
 }
 
 /** A post's row of READ's JSON array. */
@@ -211,7 +184,7 @@ function readRow(post: CdrPost, n: number) {
 function writeParams(writing: Writing[]): unknown[] {
   const cols: unknown[][] = Array.from({ length: 21 }, () => []);
   writing.forEach((w, n) => {
-    const post = w.q.post;
+    const post = w.q.input.post;
     const [start, stop, energy] = cdrColumns(w.payload);
     const row = [n, post.sessionId, w.out.previous?.versions ?? null, post.partnerId, post.partnerIdentifier, post.evseId, post.evseKey, post.userType,
       post.userId, start, stop, energy, JSON.stringify(w.payload), rawColumn(post.raw, w.payload), post.at];

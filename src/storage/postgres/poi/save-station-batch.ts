@@ -11,6 +11,7 @@
  * refused, say), each of its posts is saved on its own, so that an error is its post's alone.
  */
 import type { SaveStationOutcome, StationInput } from '../../poi.js';
+import { inRounds, TurnQueue, type Pending } from '../batch.js';
 import type { Client, NamedStatement, PgDatabase } from '../database.js';
 import { queryConfig } from '../database.js';
 import {
@@ -117,39 +118,25 @@ async function saveStationsTx(c: Client, inputs: readonly StationInput[]): Promi
   });
 }
 
-interface Queued {
-  input: StationInput;
-  resolve: (outcome: SaveStationOutcome) => void;
-  reject: (error: unknown) => void;
-}
+/** A post waiting for its turn's batch. */
+type Queued = Pending<StationInput, SaveStationOutcome>;
 
 /** Gathers the station saves of one turn. Example: `const saves = new StationSaveBatcher(db); await saves.save(input)`. */
 export class StationSaveBatcher {
-  private queue: Queued[] = [];
-  private scheduled = false;
+  private readonly calls: TurnQueue<StationInput, SaveStationOutcome>;
 
-  constructor(private readonly db: PgDatabase, private readonly maxBatch = MAX_STATION_BATCH) {}
+  constructor(private readonly db: PgDatabase, maxBatch = MAX_STATION_BATCH) {
+    this.calls = new TurnQueue((queued) => void this.saveRounds(queued), maxBatch);
+  }
 
   /** As PoiRepository.saveStation; resolves once the post's transaction committed. */
   save(input: StationInput): Promise<SaveStationOutcome> {
-    return new Promise<SaveStationOutcome>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    const queued = this.queue;
-    this.queue = [];
-    for (let i = 0; i < queued.length; i += this.maxBatch) void this.saveRounds(queued.slice(i, i + this.maxBatch));
+    return this.calls.push(input);
   }
 
   private async saveRounds(queued: Queued[]): Promise<void> {
-    for (const round of keyRounds(queued)) await this.saveRound(round);
+    // Posts sharing a station or an EVSE key in successive transactions, as one after the other.
+    for (const round of inRounds(queued, (q) => stationLockKeys(q.input))) await this.saveRound(round);
   }
 
   private async saveRound(round: Queued[]): Promise<void> {
@@ -172,20 +159,4 @@ export class StationSaveBatcher {
       q.reject(error);
     }
   }
-}
-
-/**
- * Splits posts into rounds in which no two posts share a lock key, each post after every earlier
- * post it shares one with. Example: two posts of one station -> two rounds.
- */
-function keyRounds(queued: Queued[]): Queued[][] {
-  const rounds: Queued[][] = [];
-  const lastRound = new Map<string, number>();
-  for (const q of queued) {
-    const keys = stationLockKeys(q.input);
-    const r = keys.reduce((at, k) => Math.max(at, (lastRound.get(k) ?? -1) + 1), 0);
-    for (const k of keys) lastRound.set(k, r);
-    (rounds[r] ??= []).push(q);
-  }
-  return rounds;
 }

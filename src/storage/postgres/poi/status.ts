@@ -5,6 +5,7 @@
  * later one wins and sees the earlier one's status, as if run one after the other.
  */
 import type { ConnectorStatusValue } from '../../poi.js';
+import { inRounds } from '../batch.js';
 import { queryConfig, type NamedStatement, type PgDatabase } from '../database.js';
 
 export interface StatusPost { owner: string; key: string; status: ConnectorStatusValue; at: number }
@@ -34,23 +35,11 @@ const STATUS_SQL: NamedStatement = { name: 'oioi_status_posts', text: `
   )
   SELECT n, count(*) AS matched FROM m GROUP BY n` };
 
-/** Splits posts into rounds in which each (owner, EVSE key) appears at most once, keeping their order. */
-function rounds(posts: readonly StatusPost[]): number[][] {
-  const out: number[][] = [];
-  const seen = new Map<string, number>();
-  posts.forEach((p, i) => {
-    const key = `${p.owner}\u0000${p.key}`;
-    const r = seen.get(key) ?? 0;
-    seen.set(key, r + 1);
-    (out[r] ??= []).push(i);
-  });
-  return out;
-}
-
 /** Applies a batch of status posts; resolves with each post's matched-connector count. Example: `await applyStatusPosts(db, posts)`. */
 export async function applyStatusPosts(db: PgDatabase, posts: StatusPost[]): Promise<number[]> {
   const counts = posts.map(() => 0);
-  const plan = rounds(posts);
+  // Posts naming the same EVSE twice in successive statements: the later one wins.
+  const plan = inRounds(posts.map((_, i) => i), (i) => [`${posts[i]!.owner}\u0000${posts[i]!.key}`]);
   const run = async (q: (sql: NamedStatement, params: unknown[]) => Promise<Array<{ n: number; matched: number }>>) => {
     for (const round of plan) {
       const batch = round.map((i) => posts[i]!);
