@@ -6,7 +6,8 @@
 import pg from 'pg';
 import { queueFrontLength, type DueOptions, type OutboxEntry, type OutboxFailure, type OutboxItemInput, type OutboxRepository, type OutboxState } from '../outbox.js';
 import { onOutboxSignal, signalOutbox, type OutboxSignalListener } from '../outbox-signal.js';
-import type { PgDatabase } from './database.js';
+import { Batcher } from './batch.js';
+import type { NamedStatement, PgDatabase } from './database.js';
 import { insertOutboxRows, OUTBOX_CHANNEL, partnersOfNotify } from './outbox-insert.js';
 import { toEntry, type OutboxRow } from '../rows/outbox.js';
 
@@ -68,6 +69,19 @@ export const DUE_SQL = `
   RETURNING o.id, o.partner_id, o.call, o.payload, o.subject, o.state, o.attempts, picked.next_attempt_at, o.last_error, o.last_code,
     o.created_at, o.delivered_at, o.retried_at, o.holds_partner`;
 
+/** A delivered entry's mark: its id, when and the answer's result code. */
+interface DeliveredMark { id: number; now: number; code: number }
+
+/**
+ * Marks entries delivered ($1 ids, $2 times, $3 result codes, one element an entry): the marks the
+ * outbox worker makes in one event-loop turn, as one statement, where each was one round trip.
+ */
+const DELIVERED: NamedStatement = {
+  name: 'oioi_outbox_delivered',
+  text: `UPDATE outbox o SET state = 'delivered', attempts = o.attempts + 1, delivered_at = u.now, last_code = u.code, holds_partner = 0, claimed_until = NULL
+    FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS u(id, now, code) WHERE o.id = u.id`,
+};
+
 /** The outbox on PostgreSQL. Example: `await new PgOutbox(db).due(Date.now(), 32)`. */
 export class PgOutbox implements OutboxRepository {
   private listener: pg.Client | undefined;
@@ -75,7 +89,15 @@ export class PgOutbox implements OutboxRepository {
   private stopped = false;
   private subscribers = 0;
 
-  constructor(private readonly db: PgDatabase) {}
+  /** The delivered marks of one turn, in one statement (DELIVERED). */
+  private readonly deliveredMarks: Batcher<DeliveredMark, void>;
+
+  constructor(private readonly db: PgDatabase) {
+    this.deliveredMarks = new Batcher<DeliveredMark, void>(async (marks) => {
+      await db.query(DELIVERED, [marks.map((m) => m.id), marks.map((m) => m.now), marks.map((m) => m.code)]);
+      return marks.map(() => undefined);
+    });
+  }
 
   async enqueue(items: OutboxItemInput[], now: number): Promise<number[]> {
     const ids = await this.db.tx((c) => insertOutboxRows(c, items, now));
@@ -89,7 +111,7 @@ export class PgOutbox implements OutboxRepository {
   }
 
   async markDelivered(id: number, now: number, code: number): Promise<void> {
-    await this.db.query("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = $1, last_code = $2, holds_partner = 0, claimed_until = NULL WHERE id = $3", [now, code, id]);
+    await this.deliveredMarks.push({ id, now, code });
   }
 
   async markFailed(id: number, f: OutboxFailure): Promise<void> {
