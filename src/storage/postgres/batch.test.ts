@@ -1,7 +1,7 @@
 /** The turn queue and the rounds the PostgreSQL batches are cut into. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Batcher, inRounds, TurnQueue } from './batch.js';
+import { Batcher, inRounds, saveInRounds, TurnQueue, type Pending } from './batch.js';
 
 describe('PostgreSQL batches', () => {
   it('should put items sharing a key in successive rounds, each after every earlier item it shares one with', () => {
@@ -29,5 +29,23 @@ describe('PostgreSQL batches', () => {
     const b = new Batcher<number, number>(async (xs) => (xs.includes(0) ? Promise.reject(new Error('no zero')) : xs.map((x) => x * 10)));
     assert.deepEqual(await Promise.all([1, 2].map((x) => b.push(x))), [10, 20]);
     assert.deepEqual(await Promise.all([0, 1].map((x) => b.push(x).catch((e: Error) => e.message))), ['no zero', 'no zero']);
+  });
+
+  it('should reject the calls a round left waiting when its save throws, and go on with the next round', async () => {
+    const call = (input: string) => {
+      const c = { input } as Pending<string, string> & { outcome?: string };
+      c.resolve = (v) => (c.outcome ??= `ok ${v}`);
+      c.reject = (e) => (c.outcome ??= `failed ${(e as Error).message}`);
+      return c;
+    };
+    const [a, b, c] = [call('a'), call('b'), call('c')];
+    await saveInRounds([[a, b], [c]], async (round) => {
+      if (round[0] === a) {
+        a.resolve('a');
+        throw new Error('bug');
+      }
+      for (const x of round) x.resolve(x.input);
+    });
+    assert.deepEqual([a.outcome, b.outcome, c.outcome], ['ok a', 'failed bug', 'ok c']);
   });
 });

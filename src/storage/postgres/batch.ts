@@ -59,6 +59,22 @@ export function inRounds<T>(items: readonly T[], keysOf: (item: T) => readonly s
   return rounds;
 }
 
+/**
+ * Runs `save` on each round in turn. `save` settles each call itself, its errors included; should
+ * it throw all the same (a bug), every call of that round still waiting is rejected with the error,
+ * so that no caller waits forever and no rejection goes unhandled. Example:
+ * `await saveInRounds(inRounds(calls, keysOf), (round) => saveRound(round))`.
+ */
+export async function saveInRounds<I, O>(rounds: Array<Array<Pending<I, O>>>, save: (round: Array<Pending<I, O>>) => Promise<void>): Promise<void> {
+  for (const round of rounds) {
+    try {
+      await save(round);
+    } catch (error) {
+      for (const call of round) call.reject(error); // a call already settled keeps its outcome
+    }
+  }
+}
+
 /** A write queue flushed once per turn. Example: `const b = new Batcher((inputs) => runAll(inputs)); await b.push(x)`. */
 export class Batcher<I, O> {
   private readonly calls: TurnQueue<I, O>;

@@ -16,7 +16,7 @@ import { signalOutbox } from '../outbox-signal.js';
 import { cdrColumns, rawColumn, toCdr, type CdrRow } from '../rows/cdrs.js';
 import { toSession, type SessionRow } from '../rows/sessions.js';
 import { saveCdr } from './cdr-save.js';
-import { inRounds, TurnQueue, type Pending } from './batch.js';
+import { inRounds, saveInRounds, TurnQueue, type Pending } from './batch.js';
 import type { NamedStatement, PgDatabase } from './database.js';
 import { fleetSubscribersOf, fleetSubscribersParams } from './fleet-sql.js';
 import { notifyPayloadSql, OUTBOX_CHANNEL } from './outbox-insert.js';
@@ -101,7 +101,7 @@ export class CdrSaveBatcher {
 
   /** Saves `queued` in rounds where each session appears once, each round after the one before. */
   private async saveRounds(queued: Queued[]): Promise<void> {
-    for (const round of inRounds(queued, (q) => [q.input.post.sessionId])) await this.saveRound(round);
+    await saveInRounds(inRounds(queued, (q) => [q.input.post.sessionId]), (round) => this.saveRound(round));
   }
 
   private async saveRound(round: Queued[]): Promise<void> {

@@ -11,7 +11,7 @@
  * refused, say), each of its posts is saved on its own, so that an error is its post's alone.
  */
 import type { SaveStationOutcome, StationInput } from '../../poi.js';
-import { inRounds, TurnQueue, type Pending } from '../batch.js';
+import { inRounds, saveInRounds, TurnQueue, type Pending } from '../batch.js';
 import type { Client, NamedStatement, PgDatabase } from '../database.js';
 import { queryConfig } from '../database.js';
 import {
@@ -136,7 +136,7 @@ export class StationSaveBatcher {
 
   private async saveRounds(queued: Queued[]): Promise<void> {
     // Posts sharing a station or an EVSE key in successive transactions, as one after the other.
-    for (const round of inRounds(queued, (q) => stationLockKeys(q.input))) await this.saveRound(round);
+    await saveInRounds(inRounds(queued, (q) => stationLockKeys(q.input)), (round) => this.saveRound(round));
   }
 
   private async saveRound(round: Queued[]): Promise<void> {
