@@ -48,4 +48,16 @@ describe('PostgreSQL batches', () => {
     });
     assert.deepEqual([a.outcome, b.outcome, c.outcome], ['ok a', 'failed bug', 'ok c']);
   });
+
+  it('should save a round larger than maxBatch in slices, all of a round before the next', async () => {
+    const calls = (xs: string[]) => xs.map((input) => ({ input, resolve: () => {}, reject: () => {} }) as Pending<string, void>);
+    const seen: string[] = [];
+    await saveInRounds([calls(['a', 'b', 'c', 'd', 'e']), calls(['a'])], async (slice) => {
+      const inputs = slice.map((c) => c.input).join(',');
+      seen.push(`start ${inputs}`);
+      await new Promise((r) => setTimeout(r, 5 * slice.length)); // the slices of one round overlap
+      seen.push(`end ${inputs}`);
+    }, 2);
+    assert.deepEqual(seen, ['start a,b', 'start c,d', 'start e', 'end e', 'end a,b', 'end c,d', 'start a', 'end a']);
+  });
 });

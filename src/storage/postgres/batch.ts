@@ -20,7 +20,7 @@ export class TurnQueue<I, O> {
   private queue: Array<Pending<I, O>> = [];
   private scheduled = false;
 
-  constructor(private readonly flushCalls: (calls: Array<Pending<I, O>>) => void, private readonly maxBatch = 1000) {}
+  constructor(private readonly flushCalls: (calls: Array<Pending<I, O>>) => void, private readonly maxBatch = Infinity) {}
 
   /** Queues one input; resolves with what the flush settles it with. */
   push(input: I): Promise<O> {
@@ -60,18 +60,23 @@ export function inRounds<T>(items: readonly T[], keysOf: (item: T) => readonly s
 }
 
 /**
- * Runs `save` on each round in turn. `save` settles each call itself, its errors included; should
- * it throw all the same (a bug), every call of that round still waiting is rejected with the error,
- * so that no caller waits forever and no rejection goes unhandled. Example:
- * `await saveInRounds(inRounds(calls, keysOf), (round) => saveRound(round))`.
+ * Runs `save` on each round in turn, a round larger than `maxBatch` in slices side by side (its
+ * calls share no key). `save` settles each call itself, its errors included; should it throw all
+ * the same (a bug), every call of that slice still waiting is rejected with the error, so that no
+ * caller waits forever and no rejection goes unhandled. Example:
+ * `await saveInRounds(inRounds(calls, keysOf), (slice) => saveSlice(slice), 256)`.
  */
-export async function saveInRounds<I, O>(rounds: Array<Array<Pending<I, O>>>, save: (round: Array<Pending<I, O>>) => Promise<void>): Promise<void> {
+export async function saveInRounds<I, O>(rounds: Array<Array<Pending<I, O>>>, save: (slice: Array<Pending<I, O>>) => Promise<void>, maxBatch = Infinity): Promise<void> {
   for (const round of rounds) {
-    try {
-      await save(round);
-    } catch (error) {
-      for (const call of round) call.reject(error); // a call already settled keeps its outcome
-    }
+    const slices: Array<Array<Pending<I, O>>> = [];
+    for (let i = 0; i < round.length; i += maxBatch) slices.push(round.slice(i, i + maxBatch));
+    await Promise.all(slices.map(async (slice) => {
+      try {
+        await save(slice);
+      } catch (error) {
+        for (const call of slice) call.reject(error); // a call already settled keeps its outcome
+      }
+    }));
   }
 }
 

@@ -10,6 +10,7 @@ import type { CdrPost } from '../cdrs.js';
 import type { Storage } from '../index.js';
 import { aPartner } from '../contract/test-support/setup.js';
 import type { NamedStatement, PgDatabase } from './database.js';
+import { CdrSaveBatcher } from './cdr-save-batch.js';
 import { openPostgresStorage } from './index.js';
 
 describe('CDR saves of one turn on PostgreSQL', () => {
@@ -78,5 +79,19 @@ describe('CDR saves of one turn on PostgreSQL', () => {
     const rows = (await storage.outbox.list({ partnerId: emp.id })).filter((r) => r.subject === 'raced');
     assert.deepEqual(rows.map((r) => [r.id === raced.outboxIds[0], r.state]), [[true, 'pending'], [false, 'superseded']]);
     assert.equal(calm.outboxIds.length, 1);
+  });
+
+  it('should save a turn larger than a statement takes in slices side by side, and a session\'s second post after its first', async () => {
+    beforeSend = async () => {};
+    sent = [];
+    const saves = new CdrSaveBatcher(storage.pg, 3);
+    const bump = (id: string) => saves.save(post(id), (old) => ({ action: 'write', payload: { n: ((old?.payload.n as number) ?? 0) + 1 }, outbox: [] }));
+    // big-0 twice: the second must see the first's record, even though six other posts sit between them.
+    await Promise.all(['big-0', 'big-1', 'big-2', 'big-3', 'big-4', 'big-5', 'big-0'].map(bump));
+    // The first round, six sessions, in two slices of three side by side; then big-0's second post alone.
+    assert.deepEqual(sent.slice(0, 4).sort(), ['oioi_cdr_read_batch', 'oioi_cdr_read_batch', 'oioi_cdr_write_batch', 'oioi_cdr_write_batch']);
+    assert.deepEqual(sent.slice(4), ['oioi_cdr_read', 'oioi_cdr_update']);
+    assert.deepEqual((await storage.cdrs.get('big-0'))!.payload, { n: 2 });
+    for (const id of ['big-1', 'big-5']) assert.deepEqual((await storage.cdrs.get(id))!.payload, { n: 1 });
   });
 });

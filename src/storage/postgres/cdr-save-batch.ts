@@ -90,8 +90,9 @@ interface Writing { q: Queued; out: CdrSaveResult; payload: Record<string, unkno
 export class CdrSaveBatcher {
   private readonly calls: TurnQueue<{ post: CdrPost; decide: CdrDecider }, CdrSaveResult>;
 
-  constructor(private readonly db: PgDatabase, maxBatch = MAX_CDR_BATCH) {
-    this.calls = new TurnQueue((queued) => void this.saveRounds(queued), maxBatch);
+  constructor(private readonly db: PgDatabase, private readonly maxBatch = MAX_CDR_BATCH) {
+    // The whole turn at once: its rounds keep the order of posts sharing a key, whatever their number.
+    this.calls = new TurnQueue((queued) => void this.saveRounds(queued));
   }
 
   /** As CdrRepository.save; resolves once the post's own write committed (or it decided not to write). */
@@ -101,7 +102,7 @@ export class CdrSaveBatcher {
 
   /** Saves `queued` in rounds where each session appears once, each round after the one before. */
   private async saveRounds(queued: Queued[]): Promise<void> {
-    await saveInRounds(inRounds(queued, (q) => [q.input.post.sessionId]), (round) => this.saveRound(round));
+    await saveInRounds(inRounds(queued, (q) => [q.input.post.sessionId]), (round) => this.saveRound(round), this.maxBatch);
   }
 
   private async saveRound(round: Queued[]): Promise<void> {

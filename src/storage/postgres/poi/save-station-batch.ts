@@ -125,8 +125,9 @@ type Queued = Pending<StationInput, SaveStationOutcome>;
 export class StationSaveBatcher {
   private readonly calls: TurnQueue<StationInput, SaveStationOutcome>;
 
-  constructor(private readonly db: PgDatabase, maxBatch = MAX_STATION_BATCH) {
-    this.calls = new TurnQueue((queued) => void this.saveRounds(queued), maxBatch);
+  constructor(private readonly db: PgDatabase, private readonly maxBatch = MAX_STATION_BATCH) {
+    // The whole turn at once: its rounds keep the order of posts sharing a key, whatever their number.
+    this.calls = new TurnQueue((queued) => void this.saveRounds(queued));
   }
 
   /** As PoiRepository.saveStation; resolves once the post's transaction committed. */
@@ -136,7 +137,7 @@ export class StationSaveBatcher {
 
   private async saveRounds(queued: Queued[]): Promise<void> {
     // Posts sharing a station or an EVSE key in successive transactions, as one after the other.
-    await saveInRounds(inRounds(queued, (q) => stationLockKeys(q.input)), (round) => this.saveRound(round));
+    await saveInRounds(inRounds(queued, (q) => stationLockKeys(q.input)), (round) => this.saveRound(round), this.maxBatch);
   }
 
   private async saveRound(round: Queued[]): Promise<void> {
