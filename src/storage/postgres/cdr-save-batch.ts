@@ -134,7 +134,6 @@ export class CdrSaveBatcher {
     // READ answers one row a post; should one be missing, that post is not left waiting.
     if (unread.size) await Promise.all([...unread].map((q) => this.alone(q)));
     if (writing.length === 0) return;
-    if (writing.length === 1) return this.alone(writing[0]!.q);
     let written: Set<number>;
     let ids: number[];
     try {
