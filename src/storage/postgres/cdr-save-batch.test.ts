@@ -52,7 +52,7 @@ describe('CDR saves of one turn on PostgreSQL', () => {
     sent = [];
     const ids = Array.from({ length: 40 }, (_, i) => `turn-${i}`);
     const results = await Promise.all(ids.map((id) => storage.cdrs.save(post(id), () => ({ action: 'write', payload: { id }, outbox: forward(id) }))));
-    assert.deepEqual(sent, ['oioi_cdr_read_batch', 'oioi_cdr_write_batch']);
+    assert.deepEqual(sent, ['oioi_cdr_read', 'oioi_cdr_write']);
     assert.deepEqual(results.map((r) => r.outboxIds.length), ids.map(() => 1));
     for (const id of ids) assert.deepEqual((await storage.cdrs.get(id))!.payload, { id });
   });
@@ -61,7 +61,7 @@ describe('CDR saves of one turn on PostgreSQL', () => {
     sent = [];
     const decided: Array<[string, unknown]> = [];
     beforeSend = async (name) => {
-      if (name !== 'oioi_cdr_write_batch') return;
+      if (name !== 'oioi_cdr_write') return;
       beforeSend = async () => {};
       await other.cdrs.save(post('raced'), () => ({ action: 'write', payload: { by: 'other' }, outbox: forward('raced') }));
     };
@@ -70,7 +70,7 @@ describe('CDR saves of one turn on PostgreSQL', () => {
       return { action: 'write', payload: { by: 'this', after: old?.payload ?? null }, outbox: forward(id) };
     });
     const [raced, calm] = await Promise.all([save('raced'), save('calm')]);
-    assert.deepEqual(sent, ['oioi_cdr_read_batch', 'oioi_cdr_write_batch', 'oioi_cdr_read', 'oioi_cdr_update']);
+    assert.deepEqual(sent, ['oioi_cdr_read', 'oioi_cdr_write', 'oioi_cdr_read', 'oioi_cdr_write']);
     assert.deepEqual(decided, [['raced', undefined], ['calm', undefined], ['raced', { by: 'other' }]]);
     assert.deepEqual(raced.previous?.payload, { by: 'other' });
     assert.deepEqual((await storage.cdrs.get('raced'))!.payload, { by: 'this', after: { by: 'other' } });
@@ -89,8 +89,8 @@ describe('CDR saves of one turn on PostgreSQL', () => {
     // big-0 twice: the second must see the first's record, even though six other posts sit between them.
     await Promise.all(['big-0', 'big-1', 'big-2', 'big-3', 'big-4', 'big-5', 'big-0'].map(bump));
     // The first round, six sessions, in two slices of three side by side; then big-0's second post alone.
-    assert.deepEqual(sent.slice(0, 4).sort(), ['oioi_cdr_read_batch', 'oioi_cdr_read_batch', 'oioi_cdr_write_batch', 'oioi_cdr_write_batch']);
-    assert.deepEqual(sent.slice(4), ['oioi_cdr_read', 'oioi_cdr_update']);
+    assert.deepEqual(sent.slice(0, 4).sort(), ['oioi_cdr_read', 'oioi_cdr_read', 'oioi_cdr_write', 'oioi_cdr_write']);
+    assert.deepEqual(sent.slice(4), ['oioi_cdr_read', 'oioi_cdr_write']);
     assert.deepEqual((await storage.cdrs.get('big-0'))!.payload, { n: 2 });
     for (const id of ['big-1', 'big-5']) assert.deepEqual((await storage.cdrs.get(id))!.payload, { n: 1 });
   });

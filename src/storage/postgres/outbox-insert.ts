@@ -41,15 +41,15 @@ export function partnersOfNotify(payload: string | undefined): number[] | undefi
 
 /**
  * The INSERT of outbox rows from five parameters starting at $first: partner ids, calls,
- * payloads, subjects (arrays, see outboxParams) and now; `where` may make it conditional. It
- * returns their ids, ascending in the order given. Example: `outboxInsertSql(1)`.
+ * payloads, subjects (arrays, see outboxParams) and now. It returns their ids, ascending in the
+ * order given. Example: `outboxInsertSql(1)`.
  */
-export function outboxInsertSql(first: number, where = ''): string {
+export function outboxInsertSql(first: number): string {
   const [partners, calls, payloads, subjects, now] = placeholders(first, 5);
   return `INSERT INTO outbox (partner_id, call, payload, subject, state, attempts, next_attempt_at, created_at)
     SELECT p, c, d, s, 'pending', 0, ${now}::bigint, ${now}::bigint
       FROM unnest(${partners}::bigint[], ${calls}::text[], ${payloads}::text[], ${subjects}::text[]) WITH ORDINALITY AS u(p, c, d, s, n)
-      ${where} ORDER BY n
+      ORDER BY n
     RETURNING id`;
 }
 

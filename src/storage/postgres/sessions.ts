@@ -4,7 +4,7 @@ import {
   type ConnectorOwner, type RemoteSessionInput, type RemoteSessionRecord, type ReservationIdentifierKey, type ReservationInput, type ReservationRecord, type SessionRepository,
 } from '../sessions.js';
 import type { SessionForCdrQuery } from '../cdrs.js';
-import { isUniqueViolation, placeholders, type NamedStatement, type PgDatabase } from './database.js';
+import { isUniqueViolation, type NamedStatement, type PgDatabase } from './database.js';
 import { toReservation, toSession, type ReservationRow as ReservationRowBase, type SessionRow } from '../rows/sessions.js';
 
 /** A reservation row as SELECT_RESERVATIONS gives it: identifiers aggregated in. */
@@ -124,18 +124,9 @@ export class PgSessions implements SessionRepository {
 /**
  * The remote session a CDR belongs to, as one JSON value (a `remote_sessions` row, or NULL): the
  * newest with the CPO's session id on that EVSE, else the newest on that EVSE for that user started
- * within the window. Its parameters are $first..$first+4: cpoSessionId, evseKey, userKey,
- * startedAfter, startedBy (all NULL: no session). One expression, so a CDR's read asks it along
- * with everything else in one round trip. Example: `SELECT ${sessionForCdrSql(1)} AS session`.
- */
-export function sessionForCdrSql(first: number): string {
-  const [id, evse, user, after, by] = placeholders(first, 5);
-  return sessionForCdrOf(`${id}::text`, `${evse}::text`, `${user}::text`, `${after}::bigint`, `${by}::bigint`);
-}
-
-/**
- * sessionForCdrSql over any five SQL values (session id, EVSE key, user key, started after, started
- * by), such as a batch's columns. Example: `sessionForCdrOf('p.cpo_session_id', 'p.evse_key', …)`.
+ * within the window, from five SQL values: session id, EVSE key, user key, started after, started
+ * by (all NULL: no session). One expression, so a CDR's read asks it along with everything else in
+ * one round trip. Example: `SELECT ${sessionForCdrOf('$1::text', '$2::text', '$3::text', '$4::bigint', '$5::bigint')} AS session`.
  */
 export function sessionForCdrOf(id: string, evse: string, user: string, after: string, by: string): string {
   return `coalesce(
@@ -144,9 +135,9 @@ export function sessionForCdrOf(id: string, evse: string, user: string, after: s
       ORDER BY s.started_at DESC, s.id DESC LIMIT 1))`;
 }
 
-/** The parameters of sessionForCdrSql for `q` (NULLs without it). Example: `[...sessionForCdrParams(q)]`. */
+/** The parameters of SESSION_FOR_CDR_SQL for `q` (NULLs without it). Example: `[...sessionForCdrParams(q)]`. */
 export function sessionForCdrParams(q: SessionForCdrQuery | undefined): unknown[] {
   return q ? [q.cpoSessionId, q.evseKey, q.userKey, q.startedAfter, q.startedBy] : [null, null, null, null, null];
 }
 
-const SESSION_FOR_CDR_SQL: NamedStatement = { name: 'oioi_session_for_cdr', text: `SELECT ${sessionForCdrSql(1)} AS session` };
+const SESSION_FOR_CDR_SQL: NamedStatement = { name: 'oioi_session_for_cdr', text: `SELECT ${sessionForCdrOf('$1::text', '$2::text', '$3::text', '$4::bigint', '$5::bigint')} AS session` };
