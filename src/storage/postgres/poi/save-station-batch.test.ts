@@ -46,7 +46,7 @@ describe('station-posts of one turn on PostgreSQL', () => {
   it('should save the new stations of one turn in one transaction of one read and one insert', async () => {
     transactions = [];
     const outcomes = await Promise.all(Array.from({ length: 40 }, () => storage.poi.saveStation(aStation(cpo))));
-    assert.deepEqual(transactions, [['oioi_station_read_batch', 'oioi_station_insert_batch']]);
+    assert.deepEqual(transactions, [['oioi_station_read', 'oioi_station_insert']]);
     assert.equal(new Set(outcomes.map((o) => o.ok && o.stationId)).size, 40);
   });
 
@@ -60,7 +60,7 @@ describe('station-posts of one turn on PostgreSQL', () => {
       storage.poi.saveStation({ ...inputs[0]!, name: 'Newer name', at: 6_000 }),
     ]);
     assert.deepEqual(transactions, [
-      ['oioi_station_read_batch', 'oioi_station_update_batch', 'oioi_station_delete_batch'],
+      ['oioi_station_read', 'oioi_station_update', 'oioi_station_delete'],
       // The second post of inputs[0], alone after the first.
       ['oioi_station_read', 'oioi_station_update'],
     ]);

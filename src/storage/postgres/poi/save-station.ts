@@ -1,19 +1,21 @@
 /**
  * station-post on PostgreSQL in one transaction, with the same rules and outcomes as
- * sqlite/poi/save-station.ts. Transaction-scoped advisory locks on the station's key and on each
+ * sqlite/poi/save-station.ts, for one post or for the posts of a turn that share no key
+ * (save-station-batch.ts). Transaction-scoped advisory locks on each station's key and on each
  * posted EVSE key make concurrent posts (from several hubs) that could clash take turns, so the
  * checks (fixed connector set, EVSE IDs not shared across owners) and the write see the same data.
  * Four round trips, the statements prepared once per connection: BEGIN with the locks, one read,
- * one write, COMMIT (it was seven to nine: each look-up and each table its own statement).
+ * one write per kind (new, updated, deleted stations), COMMIT (it was seven to nine for one post:
+ * each look-up and each table its own statement).
  */
 import type { SaveStationOutcome, StationInput } from '../../poi.js';
 import { SAME_PLACE_DEGREES } from '../../sqlite/poi/save-station.js';
 import pg from 'pg';
 import { queryConfig, type Client, type NamedStatement } from '../database.js';
 
-export interface StationRow { id: number | null; deleted: number; is_private: number; data: string; latitude: number; longitude: number; static_changed_at: number }
-export interface ConnectorRow { id: number; evse_id: string; evse_key: string; type: string; speed: number; position: number }
-export interface ConflictRow { evse_key: string; latitude: number; longitude: number }
+interface StationRow { id: number | null; deleted: number; is_private: number; data: string; latitude: number; longitude: number; static_changed_at: number }
+interface ConnectorRow { id: number; evse_id: string; evse_key: string; type: string; speed: number; position: number }
+interface ConflictRow { evse_key: string; latitude: number; longitude: number }
 
 function samePlace(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): boolean {
   return Math.abs(a.latitude - b.latitude) <= SAME_PLACE_DEGREES && Math.abs(a.longitude - b.longitude) <= SAME_PLACE_DEGREES;
@@ -41,48 +43,63 @@ export function stationsLocks(inputs: readonly StationInput[]): string {
 }
 
 /**
- * Everything a post decides on, in one round trip: the stored station (its columns NULL when
- * there is none), its connectors in position order, and the live stations of other owners
- * holding one of the posted EVSE keys. $1 owner, $2 CPO station id, $3 the posted EVSE keys.
+ * Everything each post decides on, in one round trip (a JSON array of posts, `n` each one's
+ * position): the stored station (its columns NULL when there is none), its connectors in position
+ * order, and the live stations of other owners holding one of the posted EVSE keys.
  */
-const READ: NamedStatement = { name: 'oioi_station_read', text: `SELECT ${readColumns('$1', '$3::text[]')} FROM (SELECT 1) AS one ${readJoin('$1', '$2')}` };
-
-/** READ's columns for the post whose owner and EVSE keys are the SQL values given; the station is `s`. */
-export function readColumns(owner: string, keys: string): string {
-  return `s.id, s.deleted, s.is_private, s.data, s.latitude, s.longitude, s.static_changed_at,
+const READ: NamedStatement = {
+  name: 'oioi_station_read',
+  text: `SELECT p.n, s.id, s.deleted, s.is_private, s.data, s.latitude, s.longitude, s.static_changed_at,
     (SELECT coalesce(json_agg(json_build_object('id', c.id, 'evse_id', c.evse_id, 'evse_key', c.evse_key, 'type', c.type, 'speed', c.speed, 'position', c.position)
       ORDER BY c.position), '[]') FROM connectors c WHERE c.station_id = s.id) AS connectors,
     (SELECT coalesce(json_agg(json_build_object('evse_key', c.evse_key, 'latitude', o.latitude, 'longitude', o.longitude)), '[]')
-      FROM connectors c JOIN stations o ON o.id = c.station_id WHERE c.evse_key = ANY(${keys}) AND o.deleted = 0 AND o.partner_identifier <> ${owner}) AS conflicts`;
-}
-
-/** READ's join of the stored station `s` by the owner and CPO station id given. */
-export function readJoin(owner: string, cpoId: string): string {
-  return `LEFT JOIN stations s ON s.partner_identifier = ${owner} AND s.cpo_station_id = ${cpoId}`;
-}
-
-/** A new station and its connectors in one statement. $1-$7 the fields, $8 owner, $9 CPO station id, $10 time, $11-$14 the connectors. */
-const INSERT: NamedStatement = {
-  name: 'oioi_station_insert',
-  text: `WITH s AS (
-    INSERT INTO stations (partner_id, name, latitude, longitude, is_private, is_free_charge, data, partner_identifier, cpo_station_id, deleted, static_changed_at, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10) RETURNING id
-  ), c AS (
-    INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed)
-    SELECT s.id, n - 1, e, k, t, sp FROM s, unnest($11::text[], $12::text[], $13::text[], $14::float8[]) WITH ORDINALITY AS u(e, k, t, sp, n) ORDER BY n
-  )
-  SELECT id FROM s`,
+      FROM connectors c JOIN stations o ON o.id = c.station_id WHERE c.evse_key = ANY(p.keys) AND o.deleted = 0 AND o.partner_identifier <> p.owner) AS conflicts
+  FROM json_to_recordset($1::json) AS p(n int, owner text, cpo_id text, keys text[])
+  LEFT JOIN stations s ON s.partner_identifier = p.owner AND s.cpo_station_id = p.cpo_id`,
 };
 
-/** A stored station's fields and changed connectors in one statement. $1-$7 the fields, $8 its time, $9 its id, $10-$14 the connector changes. */
+/**
+ * New stations ($1-$11, one element a station, `n` its position in the batch) and their connectors
+ * ($12-$17, one element a connector, `n` its station's), in one statement; each new station's id by `n`.
+ */
+const INSERT: NamedStatement = {
+  name: 'oioi_station_insert',
+  text: `WITH p AS (
+    SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::float8[], $5::float8[], $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+      AS p(n, partner_id, name, lat, lon, is_private, is_free, data, owner, cpo_id, at)
+  ), s AS (
+    INSERT INTO stations (partner_id, name, latitude, longitude, is_private, is_free_charge, data, partner_identifier, cpo_station_id, deleted, static_changed_at, created_at)
+    SELECT partner_id, name, lat, lon, is_private, is_free, data, owner, cpo_id, 0, at, at FROM p ORDER BY n
+    RETURNING id, partner_identifier, cpo_station_id
+  ), ids AS (
+    SELECT p.n, s.id FROM s JOIN p ON p.owner = s.partner_identifier AND p.cpo_id = s.cpo_station_id
+  ), c AS (
+    INSERT INTO connectors (station_id, position, evse_id, evse_key, type, speed)
+    SELECT ids.id, u.position, u.e, u.k, u.t, u.sp
+    FROM unnest($12::int[], $13::int[], $14::text[], $15::text[], $16::text[], $17::float8[]) AS u(n, position, e, k, t, sp) JOIN ids ON ids.n = u.n
+    ORDER BY u.n, u.position
+  )
+  SELECT n, id FROM ids`,
+};
+
+/** Stored stations' fields ($1-$9, one element a station) and their changed connectors ($10-$14, one element a connector). */
 const UPDATE: NamedStatement = {
   name: 'oioi_station_update',
   text: `WITH c AS (
     UPDATE connectors c SET position = u.p, evse_id = u.e, type = u.t, speed = u.s
     FROM unnest($10::int[], $11::text[], $12::text[], $13::float8[], $14::bigint[]) AS u(p, e, t, s, id) WHERE c.id = u.id
   )
-  UPDATE stations SET partner_id = $1, name = $2, latitude = $3, longitude = $4, is_private = $5, is_free_charge = $6, data = $7, deleted = 0, static_changed_at = $8
-  WHERE id = $9`,
+  UPDATE stations SET partner_id = u.partner_id, name = u.name, latitude = u.lat, longitude = u.lon, is_private = u.is_private, is_free_charge = u.is_free,
+    data = u.data, deleted = 0, static_changed_at = u.at
+  FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::text[], $8::bigint[], $9::bigint[])
+    AS u(partner_id, name, lat, lon, is_private, is_free, data, at, id)
+  WHERE stations.id = u.id`,
+};
+
+/** Stations marked deleted: $1 their ids, $2 the times. */
+const DELETE: NamedStatement = {
+  name: 'oioi_station_delete',
+  text: 'UPDATE stations SET deleted = 1, static_changed_at = u.at FROM unnest($1::bigint[], $2::bigint[]) AS u(id, at) WHERE stations.id = u.id',
 };
 
 /** The first EVSE ID of the post that a live station of another owner already uses (322 before 230). */
@@ -99,26 +116,26 @@ function evseConflict(input: StationInput, rows: ConflictRow[]): SaveStationOutc
 }
 
 /** What READ gives for one post (undefined or an all-NULL station: none stored). */
-export type StationRead = (Omit<StationRow, 'id'> & { id: number | null; connectors: ConnectorRow[]; conflicts: ConflictRow[] }) | undefined;
+type StationRead = (Omit<StationRow, 'id'> & { id: number | null; connectors: ConnectorRow[]; conflicts: ConflictRow[] }) | undefined;
 
 /**
  * What a post does, decided from its read: nothing more (the outcome is final), mark a station
  * deleted, insert a new one, or update a stored one (its fields and the connectors that changed).
  */
-export type StationPlan =
+type StationPlan =
   | { write: 'none'; outcome: SaveStationOutcome }
   | { write: 'delete'; id: number; outcome: SaveStationOutcome }
   | { write: 'insert'; data: string }
   | { write: 'update'; id: number; data: string; changedAt: number; connectors: ConnectorUpdate[]; outcome: SaveStationOutcome };
 
 /** A stored connector's new position, EVSE ID, type and speed: [position, evse_id, type, speed, id]. */
-export type ConnectorUpdate = [number, string, string, number, number];
+type ConnectorUpdate = [number, string, string, number, number];
 
 /**
  * Decides a post from what READ found, by the rules of sqlite/poi/save-station.ts. Example:
  * `planStation(input, read).write` -> 'insert' for a station not stored yet.
  */
-export function planStation(input: StationInput, read: StationRead): StationPlan {
+function planStation(input: StationInput, read: StationRead): StationPlan {
   const existing = read && read.id !== null ? { ...read, id: read.id } : undefined;
   if (input.deleted) {
     // Deleting changes nothing but the flag: the connectors stay as they were, for a later undelete.
@@ -157,14 +174,9 @@ export function planStation(input: StationInput, read: StationRead): StationPlan
   };
 }
 
-/** The station fields both writes set, in the order INSERT's and UPDATE's $1-$7 take them. */
-export function stationFields(input: StationInput, data: string): unknown[] {
+/** The station fields both writes set, in the order INSERT's and UPDATE's first parameters take them. */
+function stationFields(input: StationInput, data: string): unknown[] {
   return [input.ownerPartnerId, input.name, input.latitude, input.longitude, input.isPrivate ? 1 : 0, input.isFreeCharge ? 1 : 0, data];
-}
-
-/** READ's parameters for a post. */
-export function readParams(input: StationInput): unknown[] {
-  return [input.ownerIdentifier, input.cpoStationId, input.connectors.map((x) => x.evseKey)];
 }
 
 /**
@@ -172,25 +184,50 @@ export function readParams(input: StationInput): unknown[] {
  * transaction that took stationLocks(input) first.
  */
 export async function saveStationTx(c: Client, input: StationInput): Promise<SaveStationOutcome> {
-  const { rows: [read] } = await c.query<NonNullable<StationRead>>(queryConfig(READ, readParams(input)));
-  const plan = planStation(input, read);
-  switch (plan.write) {
-    case 'none':
-      return plan.outcome;
-    case 'delete':
-      await c.query('UPDATE stations SET deleted = 1, static_changed_at = $1 WHERE id = $2', [input.at, plan.id]);
-      return plan.outcome;
-    case 'insert': {
-      const cs = input.connectors;
-      const { rows } = await c.query<{ id: number }>(queryConfig(INSERT, [...stationFields(input, plan.data), input.ownerIdentifier, input.cpoStationId, input.at,
-        cs.map((x) => x.evseId), cs.map((x) => x.evseKey), cs.map((x) => x.type), cs.map((x) => x.speed)]));
-      return { ok: true, stationId: rows[0]!.id, created: true, changed: true, deleted: false };
+  return (await saveStationsTx(c, [input]))[0]!;
+}
+
+/** Saves posts that share no key, in one transaction that took all their locks; one outcome per post, in order. */
+export async function saveStationsTx(c: Client, inputs: readonly StationInput[]): Promise<SaveStationOutcome[]> {
+  const rows = (await c.query<NonNullable<StationRead> & { n: number }>(queryConfig(READ, [JSON.stringify(inputs.map((i, n) => ({
+    n, owner: i.ownerIdentifier, cpo_id: i.cpoStationId, keys: i.connectors.map((x) => x.evseKey),
+  })))]))).rows;
+  const reads = new Map(rows.map((r) => [r.n, r]));
+  const outcomes: Array<SaveStationOutcome | undefined> = [];
+  const inserts: Array<{ n: number; data: string }> = [];
+  const updates: Array<{ n: number; data: string; at: number; id: number; connectors: ConnectorUpdate[] }> = [];
+  const deletes: Array<[number, number]> = [];
+  inputs.forEach((input, n) => {
+    const plan = planStation(input, reads.get(n));
+    if (plan.write === 'insert') return inserts.push({ n, data: plan.data });
+    outcomes[n] = plan.outcome;
+    if (plan.write === 'update') updates.push({ n, data: plan.data, at: plan.changedAt, id: plan.id, connectors: plan.connectors });
+    else if (plan.write === 'delete') deletes.push([plan.id, input.at]);
+  });
+  if (inserts.length) {
+    const p: unknown[][] = Array.from({ length: 17 }, () => []);
+    for (const { n, data } of inserts) {
+      const input = inputs[n]!;
+      [n, ...stationFields(input, data), input.ownerIdentifier, input.cpoStationId, input.at].forEach((v, i) => p[i]!.push(v));
+      input.connectors.forEach((x, position) => [n, position, x.evseId, x.evseKey, x.type, x.speed].forEach((v, i) => p[11 + i]!.push(v)));
     }
-    case 'update': {
-      const u = plan.connectors;
-      await c.query(queryConfig(UPDATE, [...stationFields(input, plan.data), plan.changedAt, plan.id,
-        u.map((x) => x[0]), u.map((x) => x[1]), u.map((x) => x[2]), u.map((x) => x[3]), u.map((x) => x[4])]));
-      return plan.outcome;
+    for (const r of (await c.query<{ n: number; id: number }>(queryConfig(INSERT, p))).rows) {
+      outcomes[r.n] = { ok: true, stationId: r.id, created: true, changed: true, deleted: false };
     }
   }
+  if (updates.length) {
+    const p: unknown[][] = Array.from({ length: 14 }, () => []);
+    for (const u of updates) {
+      [...stationFields(inputs[u.n]!, u.data), u.at, u.id].forEach((v, i) => p[i]!.push(v));
+      for (const x of u.connectors) x.forEach((v, i) => p[9 + i]!.push(v));
+    }
+    await c.query(queryConfig(UPDATE, p));
+  }
+  if (deletes.length) await c.query(queryConfig(DELETE, [deletes.map((d) => d[0]), deletes.map((d) => d[1])]));
+  return inputs.map((input, n) => {
+    const outcome = outcomes[n];
+    // Every post has a row in READ and every insert an id; anything else is a bug, not a post's fault.
+    if (!outcome) throw new Error(`station-post batch: no outcome for ${input.cpoStationId}`);
+    return outcome;
+  });
 }
