@@ -17,30 +17,43 @@ describe('RecentChanges', () => {
     assert.equal(Date.parse(list[0]!.at), 5000);
     assert.deepEqual(r.of('DE*XYZ', ['DE*8PS*E1']).map((c) => c.status), ['Offline']);
     assert.deepEqual(r.of('DE*8PS', []), []);
+    assert.deepEqual(r.of('DE*8PS', ['DE*8PS*E9']), []);
   });
 
-  it('should forget the least recently changed EVSEs beyond its bound', () => {
-    const r = new RecentChanges(20, 2);
-    r.add('P', 'A', { at: 1, evseId: 'A', status: 'Available' });
-    r.add('P', 'B', { at: 2, evseId: 'B', status: 'Available' });
-    r.add('P', 'A', { at: 3, evseId: 'A', status: 'Occupied' });
-    r.add('P', 'C', { at: 4, evseId: 'C', status: 'Available' });
+  it('should keep every status as it was posted', () => {
+    const r = new RecentChanges(10, 10);
+    const statuses = ['Available', 'Occupied', 'Reserved', 'Offline', 'Unknown'] as const;
+    statuses.forEach((status, i) => r.add('P', 'A', { at: i, evseId: 'A', status }));
+    assert.deepEqual(r.of('P', ['A']).map((c) => c.status), [...statuses].reverse());
+  });
+
+  it('should forget the oldest changes hub-wide beyond its capacity, whichever EVSE they were of', () => {
+    const r = new RecentChanges(20, 3);
+    r.add('P', 'A', { at: 1000, evseId: 'A', status: 'Available' });
+    r.add('P', 'B', { at: 2000, evseId: 'B', status: 'Available' });
+    r.add('P', 'A', { at: 3000, evseId: 'A', status: 'Occupied' });
+    r.add('P', 'C', { at: 4000, evseId: 'C', status: 'Available' }); // takes the place of A's first
+    assert.deepEqual(r.of('P', ['A']).map((c) => c.status), ['Occupied']);
+    assert.deepEqual(r.of('P', ['B']).map((c) => Date.parse(c.at)), [2000]);
+    r.add('P', 'D', { at: 5000, evseId: 'D', status: 'Available' }); // takes the place of B's
     assert.deepEqual(r.of('P', ['B']), []);
-    assert.equal(r.of('P', ['A', 'C']).length, 3);
+    assert.deepEqual(r.of('P', ['A', 'B', 'C', 'D']).map((c) => Date.parse(c.at)), [5000, 4000, 3000]);
   });
 
-  it('should keep the most recently changed EVSEs when it evicts many at once, and stay within an eighth over its bound', () => {
-    const r = new RecentChanges(20, 80);
-    const keep = (i: number) => r.of('P', [`E${i}`]).length > 0;
-    for (let i = 0; i < 90; i++) r.add('P', `E${i}`, { at: i, evseId: `E${i}`, status: 'Available' });
-    r.add('P', 'E0', { at: 100, evseId: 'E0', status: 'Occupied' }); // touched: now the most recent
-    assert.ok(Array.from({ length: 90 }, (_, i) => i).every(keep), 'nothing evicted up to 80 + 10');
-    r.add('P', 'E90', { at: 101, evseId: 'E90', status: 'Available' }); // 91 EVSEs: back down to 80
-    const kept = Array.from({ length: 91 }, (_, i) => i).filter(keep);
-    assert.deepEqual(kept, [0, ...Array.from({ length: 79 }, (_, i) => i + 12)], 'E1..E11, the least recently changed, are gone');
-    for (let i = 91; i < 1000; i++) r.add('P', `E${i}`, { at: i + 100, evseId: `E${i}`, status: 'Available' });
-    const left = Array.from({ length: 1000 }, (_, i) => i).filter(keep);
-    assert.ok(left.length >= 80 && left.length <= 90, `${left.length} EVSEs kept`);
-    assert.deepEqual(left, Array.from({ length: left.length }, (_, i) => 1000 - left.length + i), 'the newest ones');
+  it('should list at most its per-station bound, the newest, after the ring has wrapped many times', () => {
+    const r = new RecentChanges(5, 64);
+    for (let i = 0; i < 1000; i++) r.add('P', i % 2 ? 'ODD' : 'EVEN', { at: i * 1000, evseId: i % 2 ? 'ODD' : 'EVEN', status: 'Available' });
+    assert.deepEqual(r.of('P', ['ODD']).map((c) => Date.parse(c.at) / 1000), [999, 997, 995, 993, 991]);
+    const all = new RecentChanges(1000, 64);
+    for (let i = 0; i < 1000; i++) all.add('P', 'E', { at: i * 1000, evseId: 'E', status: 'Available' });
+    const kept = all.of('P', ['E']).map((c) => Date.parse(c.at) / 1000);
+    assert.deepEqual(kept, Array.from({ length: 64 }, (_, i) => 999 - i), 'the last 64 changes, none older');
+  });
+
+  it('should list in time order even when the clock stepped back between two changes', () => {
+    const r = new RecentChanges(20, 10);
+    r.add('P', 'A', { at: 5000, evseId: 'A', status: 'Available' });
+    r.add('P', 'A', { at: 4000, evseId: 'A', status: 'Occupied' });
+    assert.deepEqual(r.of('P', ['A']).map((c) => Date.parse(c.at)), [5000, 4000]);
   });
 });
