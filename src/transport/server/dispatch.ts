@@ -11,7 +11,7 @@ import { checkInputLimits, mayHoldSurrogates, type InputLimits } from './limits.
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
 import { requestIdOf } from './request-id.js';
-import { errorOutcome, handlerBody, resultBody, writeJson, type Stage } from './respond.js';
+import { bodyText, errorOutcome, handlerBody, resultBody, writeJson, type Body, type Stage } from './respond.js';
 import type { Authenticate, Authorize, Handler, Handlers, HandlerContext, Principal, ResponseInfo } from './types.js';
 
 export interface DispatchConfig {
@@ -127,7 +127,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
       const out = handlerBody(answer as Record<string, unknown>);
       if (cfg.validateResponses) {
         try {
-          validate(def.response, JSON.parse(out.body.toString()), `${call} response`);
+          validate(def.response, JSON.parse(bodyText(out.body)), `${call} response`);
         } catch (schemaError) {
           // A handler broke the contract: a bug of ours, never shown to the partner as success.
           throw new Error(`handler answer breaks the response schema: ${(schemaError as Error).message}`);
@@ -154,7 +154,7 @@ export function createRequestListener(cfg: DispatchConfig): (req: http.IncomingM
     }
   }
 
-  function reply(res: http.ServerResponse, requestId: string, status: number, code: number, body: string | Buffer, extra?: { retryAfter?: number; close?: boolean; allow?: boolean }): { status: number; code: number } {
+  function reply(res: http.ServerResponse, requestId: string, status: number, code: number, body: Body, extra?: { retryAfter?: number; close?: boolean; allow?: boolean }): { status: number; code: number } {
     if (isClosing()) extra = { ...extra, close: true };
     if (!res.headersSent && !res.destroyed) writeJson(res, status, body, requestId, extra);
     return { status, code };

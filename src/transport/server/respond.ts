@@ -6,10 +6,16 @@ import { RawJson } from './raw-json.js';
 /** Where in the pipeline an error came from: the same code maps to different statuses. */
 export type Stage = 'transport' | 'handler';
 
+/**
+ * An answer's body: text, bytes, or pieces of either written one after the other (an answer with
+ * RawJson bytes, so that its largest part is not copied once more only to be joined).
+ */
+export type Body = string | Buffer | ReadonlyArray<string | Uint8Array>;
+
 export interface Outcome {
   status: number;
   code: number;
-  body: string | Buffer;
+  body: Body;
   retryAfter?: number;
 }
 
@@ -25,14 +31,15 @@ export function resultBody(code: number, message: string): string {
  * so no merged copy of the handler's object is made. A RawJson value is written as it is.
  * Example: `handlerBody({ hasMore: false })` -> `{"result":{"code":0,"message":"Success."},"hasMore":false}`.
  */
-export function handlerBody(answer: Record<string, unknown> | undefined | null): { code: number; body: string | Buffer } {
+export function handlerBody(answer: Record<string, unknown> | undefined | null): { code: number; body: Body } {
   if (answer == null) return { code: 0, body: SUCCESS_BODY };
   const r = answer.result as { code?: unknown; message?: unknown } | undefined;
   const code = r && typeof r.code === 'number' ? r.code : 0;
   const message = r && typeof r.message === 'string' ? r.message : defaultMessage(code);
   let body = code === 0 && message === 'Success.' ? SUCCESS_BODY.slice(0, -1) : resultBody(code, message).slice(0, -1);
-  // Bytes of RawJson values, with the text between them; joined into one Buffer at the end.
-  let chunks: Uint8Array[] | undefined;
+  // Bytes of RawJson values, with the text between them: written as pieces, not joined (a surface
+  // answer's 24 KB would be copied once more for nothing).
+  let chunks: Array<string | Uint8Array> | undefined;
   for (const k in answer) {
     if (k === 'result') continue;
     const v = answer[k];
@@ -40,14 +47,29 @@ export function handlerBody(answer: Record<string, unknown> | undefined | null):
     if (!(v instanceof RawJson)) body += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
     else if (typeof v.json === 'string') body += `,${JSON.stringify(k)}:${v.json}`;
     else {
-      (chunks ??= []).push(Buffer.from(`${body},${JSON.stringify(k)}:`), v.json);
+      (chunks ??= []).push(`${body},${JSON.stringify(k)}:`, v.json);
       body = '';
     }
   }
   body += '}';
   if (!chunks) return { code, body };
-  chunks.push(Buffer.from(body));
-  return { code, body: Buffer.concat(chunks) };
+  chunks.push(body);
+  return { code, body: chunks };
+}
+
+/** The body as one text, for checks and tests. Example: `bodyText(['{"a":', Buffer.from('1'), '}']) === '{"a":1}'`. */
+export function bodyText(body: Body): string {
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  return Buffer.concat((body as ReadonlyArray<string | Uint8Array>).map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('utf8');
+}
+
+/** The body's length in bytes, for Content-Length. */
+function byteLengthOf(body: Body): number {
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return Buffer.byteLength(body);
+  let n = 0;
+  for (const p of body as ReadonlyArray<string | Uint8Array>) n += typeof p === 'string' ? Buffer.byteLength(p) : p.byteLength;
+  return n;
 }
 
 /**
@@ -88,10 +110,10 @@ export function errorOutcome(err: unknown, stage: Stage): Outcome & { internal: 
 }
 
 /** Writes a JSON answer with the request id (and Retry-After / Connection: close when asked). */
-export function writeJson(res: http.ServerResponse, status: number, body: string | Buffer, requestId: string, extra?: { retryAfter?: number; close?: boolean; allow?: boolean }): void {
+export function writeJson(res: http.ServerResponse, status: number, body: Body, requestId: string, extra?: { retryAfter?: number; close?: boolean; allow?: boolean }): void {
   const headers: http.OutgoingHttpHeaders = {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
+    'content-length': byteLengthOf(body),
     'x-request-id': requestId,
   };
   if (extra) {
@@ -100,5 +122,10 @@ export function writeJson(res: http.ServerResponse, status: number, body: string
     if (extra.allow) headers['allow'] = 'POST';
   }
   res.writeHead(status, headers);
-  res.end(body);
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return void res.end(body);
+  // The pieces of one answer leave in one socket write: node:http corks the socket from the first
+  // write of a turn to the next tick.
+  const parts = body as ReadonlyArray<string | Uint8Array>;
+  for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]!);
+  res.end(parts[parts.length - 1]);
 }
