@@ -41,7 +41,6 @@ export class TurnQueue<I, O> {
   }
 }
 
-
 /**
  * Splits items into rounds in which no two share a key, each item in a round after that of every
  * earlier item it shares a key with, so that rounds run one after the other act as the items
@@ -77,6 +76,25 @@ export async function saveInRounds<I, O>(rounds: Array<Array<Pending<I, O>>>, sa
         for (const call of slice) call.reject(error); // a call already settled keeps its outcome
       }
     }));
+  }
+}
+
+/**
+ * A TurnQueue whose turn is saved in rounds of calls that share no key (inRounds), each round by
+ * `save` in slices of at most `maxBatch` side by side (saveInRounds), so that calls sharing a key
+ * act one after the other, in the order they came, however many the turn holds.
+ * Example: `queueInRounds((input) => [input.sessionId], (slice) => saveSlice(slice), 256).push(input)`.
+ */
+export function queueInRounds<I, O>(keysOf: (input: I) => readonly string[], save: (slice: Array<Pending<I, O>>) => Promise<void>, maxBatch = Infinity): TurnQueue<I, O> {
+  return new TurnQueue<I, O>((queued) => void saveInRounds(inRounds(queued, (q) => keysOf(q.input)), save, maxBatch));
+}
+
+/** Settles `call` with what `run` resolves with, or with its error. Example: `await settleWith(call, () => saveOne(call.input))`. */
+export async function settleWith<I, O>(call: Pending<I, O>, run: () => Promise<O>): Promise<void> {
+  try {
+    call.resolve(await run());
+  } catch (error) {
+    call.reject(error);
   }
 }
 

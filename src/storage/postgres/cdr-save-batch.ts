@@ -12,7 +12,7 @@
  */
 import type { CdrDecider, CdrDecision, CdrPost, CdrSaveResult } from '../cdrs.js';
 import { readCdrPosts, saveCdr, writeCdrPosts, type CdrRead, type CdrWrite } from './cdr-save.js';
-import { inRounds, saveInRounds, TurnQueue, type Pending } from './batch.js';
+import { queueInRounds, settleWith, type Pending, type TurnQueue } from './batch.js';
 import type { PgDatabase } from './database.js';
 
 /** Posts in one statement at most; a larger turn takes several. */
@@ -31,19 +31,14 @@ interface Writing { q: Queued; out: CdrSaveResult; write: CdrWrite }
 export class CdrSaveBatcher {
   private readonly calls: TurnQueue<{ post: CdrPost; decide: CdrDecider }, CdrSaveResult>;
 
-  constructor(private readonly db: PgDatabase, private readonly maxBatch = MAX_CDR_BATCH) {
-    // The whole turn at once: its rounds keep the order of posts sharing a key, whatever their number.
-    this.calls = new TurnQueue((queued) => void this.saveRounds(queued));
+  constructor(private readonly db: PgDatabase, maxBatch = MAX_CDR_BATCH) {
+    // Posts of one session in successive rounds, each deciding on the record the one before left.
+    this.calls = queueInRounds((input) => [input.post.sessionId], (round) => this.saveRound(round), maxBatch);
   }
 
   /** As CdrRepository.save; resolves once the post's own write committed (or it decided not to write). */
   save(post: CdrPost, decide: CdrDecider): Promise<CdrSaveResult> {
     return this.calls.push({ post, decide });
-  }
-
-  /** Saves `queued` in rounds where each session appears once, each round after the one before. */
-  private async saveRounds(queued: Queued[]): Promise<void> {
-    await saveInRounds(inRounds(queued, (q) => [q.input.post.sessionId]), (round) => this.saveRound(round), this.maxBatch);
   }
 
   private async saveRound(round: Queued[]): Promise<void> {
@@ -92,11 +87,7 @@ export class CdrSaveBatcher {
   }
 
   /** One post through saveCdr, its outcome (or error) its own. */
-  private async alone(q: Queued): Promise<void> {
-    try {
-      q.resolve(await saveCdr(this.db, q.input.post, q.input.decide));
-    } catch (error) {
-      q.reject(error);
-    }
+  private alone(q: Queued): Promise<void> {
+    return settleWith(q, () => saveCdr(this.db, q.input.post, q.input.decide));
   }
 }

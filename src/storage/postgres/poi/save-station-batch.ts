@@ -11,7 +11,7 @@
  * refused, say), each of its posts is saved on its own, so that an error is its post's alone.
  */
 import type { SaveStationOutcome, StationInput } from '../../poi.js';
-import { inRounds, saveInRounds, TurnQueue, type Pending } from '../batch.js';
+import { queueInRounds, settleWith, type Pending, type TurnQueue } from '../batch.js';
 import type { PgDatabase } from '../database.js';
 import { saveStationsTx, saveStationTx, stationLockKeys, stationLocks, stationsLocks } from './save-station.js';
 
@@ -25,19 +25,14 @@ type Queued = Pending<StationInput, SaveStationOutcome>;
 export class StationSaveBatcher {
   private readonly calls: TurnQueue<StationInput, SaveStationOutcome>;
 
-  constructor(private readonly db: PgDatabase, private readonly maxBatch = MAX_STATION_BATCH) {
-    // The whole turn at once: its rounds keep the order of posts sharing a key, whatever their number.
-    this.calls = new TurnQueue((queued) => void this.saveRounds(queued));
+  constructor(private readonly db: PgDatabase, maxBatch = MAX_STATION_BATCH) {
+    // Posts sharing a station or an EVSE key in successive transactions, as one after the other.
+    this.calls = queueInRounds(stationLockKeys, (round) => this.saveRound(round), maxBatch);
   }
 
   /** As PoiRepository.saveStation; resolves once the post's transaction committed. */
   save(input: StationInput): Promise<SaveStationOutcome> {
     return this.calls.push(input);
-  }
-
-  private async saveRounds(queued: Queued[]): Promise<void> {
-    // Posts sharing a station or an EVSE key in successive transactions, as one after the other.
-    await saveInRounds(inRounds(queued, (q) => stationLockKeys(q.input)), (round) => this.saveRound(round), this.maxBatch);
   }
 
   private async saveRound(round: Queued[]): Promise<void> {
@@ -53,11 +48,7 @@ export class StationSaveBatcher {
     round.forEach((q, n) => q.resolve(outcomes[n]!));
   }
 
-  private async alone(q: Queued): Promise<void> {
-    try {
-      q.resolve(await this.db.tx((c) => saveStationTx(c, q.input), stationLocks(q.input)));
-    } catch (error) {
-      q.reject(error);
-    }
+  private alone(q: Queued): Promise<void> {
+    return settleWith(q, () => this.db.tx((c) => saveStationTx(c, q.input), stationLocks(q.input)));
   }
 }
